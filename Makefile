@@ -1,0 +1,71 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check setup demo worker messages browser bench clean
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+
+demo: setup
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@$(BIN)/python manage.py demo_users
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops web server and worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A esm worker --pool=solo --loglevel=WARNING & \
+	ESM_DEBUG=$${ESM_DEBUG:-true} $(BIN)/gunicorn esm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
+	wait
+
+worker: setup
+	$(BIN)/celery -A esm worker --loglevel=INFO
+
+browser:
+	@command -v chromium >/dev/null || command -v /usr/bin/chromium >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing Debian's chromium for the browser tests…"; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium: the browser tests will be skipped."; \
+	    else echo "chromium is missing and cannot be installed here: the browser tests will be skipped (apt-get install chromium)."; fi; }
+
+test: $(STAMP) browser
+	@mkdir -p var
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: $(STAMP)
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	ESM_SECRET_KEY=ci-check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) ESM_HTTPS=true ESM_INSECURE_DEFAULTS=false \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+messages: $(STAMP)
+	cd esm && ../$(BIN)/django-admin makemessages -l da --no-obsolete --ignore=tests/*
+	cd esm && ../$(BIN)/django-admin compilemessages
+
+bench: $(STAMP)
+	$(BIN)/python bench/cases.py
+
+clean:
+	rm -rf var

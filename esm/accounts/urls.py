@@ -1,0 +1,10 @@
+from django.urls import path
+
+from esm.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("language/", views.language_view, name="language"),
+]

@@ -1,0 +1,194 @@
+"""Reads of cases shared by portal, desk, API and reports, all filtered by visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from esm.accounts.models import User
+from esm.cases.models import OPEN_STATUSES, WAITING_STATUSES, Case, CaseEvent, Category, TimeEntry
+from esm.cases.rules import visibility_filter
+from esm.core.errors import DomainError, ErrorCode
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Every case `user` may see. Every list, detail, search and export starts here."""
+    qs = Case.objects.all()
+    condition = visibility_filter(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def get_case_for(user: User, number: str, *, action: str = "cases.view_case") -> Case:
+    """The case with this number if `user` may see it (else 404) and may take `action` (else 403)."""
+    case = (
+        cases_visible_to(user)
+        .select_related("building", "category", "reporter", "organisation", "team", "assignee")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    if action != "cases.view_case" and not user.has_perm(action, case):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, "You may not do this to this case.")
+    return case
+
+
+def timeline_for(user: User, case: Case) -> QuerySet[CaseEvent]:
+    """The case's events this user may see: reporters see public events only."""
+    events = case.events.select_related("actor").prefetch_related("attachments").order_by("created_at", "pk")
+    if not user.is_handler:
+        events = events.filter(is_public=True)
+    return events
+
+
+def attachments_for(user: User, case: Case) -> QuerySet:  # type: ignore[type-arg]
+    qs = case.attachments.all()
+    if not user.is_handler:
+        qs = qs.filter(is_public=True)
+    return qs
+
+
+QUEUES = ("all", "unassigned", "mine", "team", "waiting", "sla_risk", "open", "closed")
+
+
+def queue(user: User, name: str, *, now: datetime | None = None) -> QuerySet[Case]:
+    """A desk queue. Unknown names fall back to all open cases."""
+    now = now or timezone.now()
+    qs = cases_visible_to(user)
+    if name == "all":
+        return qs
+    if name == "closed":
+        return qs.exclude(status__in=OPEN_STATUSES)
+    qs = qs.filter(status__in=OPEN_STATUSES)
+    if name == "unassigned":
+        return qs.filter(assignee__isnull=True)
+    if name == "mine":
+        return qs.filter(assignee=user)
+    if name == "team":
+        return qs.filter(team_id=user.team_id) if user.team_id else qs.none()
+    if name == "waiting":
+        return qs.filter(status__in=WAITING_STATUSES)
+    if name == "sla_risk":
+        return qs.filter(
+            Q(first_responded_at__isnull=True, first_response_warn_at__lte=now)
+            | Q(sla_paused=False, resolution_warn_at__lte=now)
+        )
+    return qs
+
+
+SORTS = {
+    "newest": ("-created_at",),
+    "oldest": ("created_at",),
+    "due": ("resolution_due_at",),
+    "priority": ("priority", "-created_at"),
+    "updated": ("-updated_at",),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    priority: str = ""
+    category: str = ""
+    team: str = ""
+    assignee: str = ""
+    building: str = ""
+    complexity: str = ""
+    channel: str = ""
+    search: str = ""
+    sort: str = "newest"
+
+
+def apply_filters(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.team:
+        qs = qs.filter(team__code=filters.team)
+    if filters.assignee:
+        qs = qs.filter(assignee__username=filters.assignee)
+    if filters.building:
+        qs = qs.filter(building__property_number=filters.building)
+    if filters.complexity:
+        qs = qs.filter(complexity=filters.complexity)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.search:
+        qs = search(qs, filters.search)
+    ordering = SORTS.get(filters.sort, SORTS["newest"])
+    if filters.sort == "priority":
+        rank = CaseWhen(
+            *[When(priority=p, then=Value(i)) for i, p in enumerate(["urgent", "high", "normal", "low"])],
+            output_field=IntegerField(),
+        )
+        return qs.annotate(priority_rank=rank).order_by("priority_rank", "-created_at")
+    return qs.order_by(*ordering)
+
+
+def search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Full-text search over number, title, description and messages.
+
+    PostgreSQL: the stored tsvector with the Danish configuration (stemming, GIN index).
+    SQLite: every word must occur in the stored search text.
+    """
+    text = text.strip()[:200]
+    if not text:
+        return qs
+    if text.upper().startswith("S-") and qs.filter(number__iexact=text).exists():
+        return qs.filter(number__iexact=text)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        return qs.filter(search_vector=SearchQuery(text, config="danish", search_type="websearch"))
+    for word in text.lower().split()[:10]:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def building_history(user: User, case: Case, *, limit: int = 10) -> QuerySet[Case]:
+    """Earlier cases of the same building (the desk's building panel)."""
+    return (
+        cases_visible_to(user)
+        .filter(building_id=case.building_id)
+        .exclude(pk=case.pk)
+        .select_related("category")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("position", "code")
+
+
+def handling_seconds(case: Case) -> list[dict[str, object]]:
+    """Handling time per user on a case, in seconds, by source."""
+    return list(
+        TimeEntry.objects.filter(case=case)
+        .values("user__username", "user__first_name", "user__last_name", "source")
+        .annotate(seconds=Sum("seconds"))
+        .order_by("user__username", "source")
+    )
+
+
+__all__ = [
+    "QUEUES",
+    "CaseFilters",
+    "apply_filters",
+    "building_history",
+    "cases_visible_to",
+    "categories",
+    "get_case_for",
+    "handling_seconds",
+    "queue",
+    "search",
+    "timeline_for",
+]

@@ -1,0 +1,13 @@
+"""Background work for cases; each task takes ids and calls a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from esm.cases import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
+def recompute_sla(self: object, priority: str | None = None) -> int:
+    """Recompute the SLA clocks of open cases after targets or opening hours changed."""
+    return services.recompute_open_cases(priority=priority)

@@ -1,0 +1,14 @@
+"""Navigation for the portal and desk surfaces."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    is_handler = bool(user is not None and user.is_authenticated and user.is_handler)
+    return {
+        "is_handler": is_handler,
+        "surface": "desk" if request.path.startswith("/desk/") else "portal",
+    }
