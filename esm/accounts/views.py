@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django import forms
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
@@ -64,10 +66,8 @@ def language_view(request: HttpRequest) -> HttpResponse:
     if language not in ("da", "en"):
         language = "da"
     if request.user.is_authenticated:
-        try:
+        with contextlib.suppress(DomainError):
             services.set_language(request.user, language=language)  # type: ignore[arg-type]
-        except DomainError:
-            pass
     response = redirect(_safe_next(request) or "web:home")
     response.set_cookie("esm_language", language, samesite="Lax", max_age=365 * 24 * 3600)
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case as CaseWhen
@@ -169,14 +170,15 @@ def categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).order_by("position", "code")
 
 
-def handling_seconds(case: Case) -> list[dict[str, object]]:
+def handling_seconds(case: Case) -> list[dict[str, Any]]:
     """Handling time per user on a case, in seconds, by source."""
-    return list(
+    rows: Any = (
         TimeEntry.objects.filter(case=case)
         .values("user__username", "user__first_name", "user__last_name", "source")
         .annotate(seconds=Sum("seconds"))
         .order_by("user__username", "source")
     )
+    return list(rows)
 
 
 __all__ = [

@@ -150,13 +150,18 @@ def _store_attachments(
     return stored
 
 
+def _is_lookup_key(value: str) -> bool:
+    """A code or number worth looking up: short, printable, no NUL (which PostgreSQL refuses)."""
+    return len(value) <= 100 and value.isprintable()
+
+
 def _resolve_category(category: Category | str | int | None) -> Category:
     if isinstance(category, Category):
         return category
     found = None
-    if isinstance(category, str) and category:
+    if isinstance(category, str) and category and _is_lookup_key(category):
         found = Category.objects.filter(code=category, is_active=True).first()
-    elif isinstance(category, int):
+    elif isinstance(category, int) and not isinstance(category, bool) and 0 < category < 2**62:
         found = Category.objects.filter(pk=category, is_active=True).first()
     if found is None:
         raise DomainError(
@@ -171,9 +176,11 @@ def _resolve_building(building: Building | str | int | None) -> Building:
     if isinstance(building, Building):
         return building
     found = None
-    if isinstance(building, int) or (isinstance(building, str) and building.isdigit() and len(building) < 10):
+    if isinstance(building, int) and not isinstance(building, bool) and 0 < building < 2**62:
+        found = Building.objects.filter(pk=building).first()
+    elif isinstance(building, str) and building.isascii() and building.isdigit() and len(building) < 10:
         found = Building.objects.filter(pk=int(building)).first()
-    if found is None and isinstance(building, str) and building:
+    if found is None and isinstance(building, str) and building and _is_lookup_key(building):
         found = Building.objects.filter(property_number=building).first()
     if found is None:
         raise DomainError(
@@ -269,7 +276,9 @@ def open_case(
             first_error = first_error or error
     if first_error is not None:
         code = first_error.code if len(errors) == 1 else ErrorCode.VALIDATION
-        raise DomainError(code, first_error.message if len(errors) == 1 else _("Please correct the errors."), errors=errors)
+        raise DomainError(
+            code, first_error.message if len(errors) == 1 else _("Please correct the errors."), errors=errors
+        )
     files = _prepare_uploads(uploads, strip_location=not actor.is_handler)
 
     category_obj: Category = values["category"]
@@ -346,7 +355,9 @@ def transition_case(
     blocked = check(transition, case, None if automatic else actor, now)
     if blocked is not None:
         raise DomainError(ErrorCode.TRANSITION_NOT_ALLOWED, blocked)
-    reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=BODY_MAX, required=transition.needs_reason)
+    reason = _clean_text(
+        reason, field="reason", label=_("Reason"), max_length=BODY_MAX, required=transition.needs_reason
+    )
     previous = case.status
     updates: dict[str, Any] = {"status": transition.target, "updated_at": now}
     if transition.target == Status.RESOLVED:
@@ -692,7 +703,9 @@ def correct_handling_time(
     if user.pk != actor.pk and not actor.has_perm("cases.correct_time"):
         raise DomainError(ErrorCode.PERMISSION_DENIED, _("Only team leads can correct another person's time."))
     if seconds == 0 or abs(seconds) > 24 * 3600:
-        raise DomainError(ErrorCode.VALIDATION, _("A correction must be between 1 second and 24 hours."), field="minutes")
+        raise DomainError(
+            ErrorCode.VALIDATION, _("A correction must be between 1 second and 24 hours."), field="minutes"
+        )
     text = _clean_text(note, field="note", label=_("Reason"), max_length=200)
     with transaction.atomic():
         entry = TimeEntry.objects.create(
@@ -712,9 +725,7 @@ def correct_handling_time(
 # --- SLA configuration ---------------------------------------------------------------
 
 
-def set_sla_target(
-    actor: User, *, priority: str, first_response_minutes: int, resolution_minutes: int
-) -> SlaTarget:
+def set_sla_target(actor: User, *, priority: str, first_response_minutes: int, resolution_minutes: int) -> SlaTarget:
     """Change a priority's targets; open cases of that priority are recomputed after commit."""
     if actor.role != Role.ADMINISTRATOR and not actor.is_superuser:
         raise DomainError(ErrorCode.PERMISSION_DENIED, _("Only administrators can change SLA targets."))
@@ -801,9 +812,9 @@ __all__ = [
     "bulk_assign_cases",
     "correct_handling_time",
     "open_case",
+    "recompute_open_cases",
     "record_active_time",
     "record_event",
-    "recompute_open_cases",
     "remove_watcher",
     "reply_to_case",
     "set_business_hours",

@@ -23,7 +23,6 @@ from esm.cases.models import (
     SLA_STOPPED_STATUSES,
     BusinessHours,
     Case,
-    CaseEvent,
     EventKind,
     Priority,
     SlaTarget,
@@ -123,7 +122,12 @@ def compute_clocks(
     current = history[-1][1]
     paused = current in SLA_PAUSED_STATUSES
     due, remaining = _deadline(calendar, running, resolution_target)
-    warn, _left = _deadline(calendar, running, int(resolution_target * soon))
+    warn, warn_left = _deadline(calendar, running, int(resolution_target * soon))
+    stopped_at = running[-1][1] if running else None
+    if not paused and stopped_at is not None:
+        # Resolved or cancelled before the target: keep the deadline the clock was heading for.
+        due = due or calendar.add_business_seconds(stopped_at, remaining)
+        warn = warn or calendar.add_business_seconds(stopped_at, warn_left)
     return Clocks(
         first_response_warn_at=first_warn,
         first_response_due_at=first_due,

@@ -92,9 +92,7 @@ class BusinessCalendar:
     """Opening hours on Danish business days in a local time zone."""
 
     tz: ZoneInfo = COPENHAGEN
-    hours: dict[int, tuple[dt.time, dt.time]] = field(
-        default_factory=_default_hours, hash=False
-    )
+    hours: dict[int, tuple[dt.time, dt.time]] = field(default_factory=_default_hours, hash=False)
     include_customary_closed_days: bool = True
     extra_closed_days: frozenset[dt.date] = frozenset()
 
@@ -186,9 +184,7 @@ class BusinessCalendar:
         # Opening hours inside a DST gap can collapse; treat as closed.
         return (ws, we) if ws < we else None
 
-    def _windows(
-        self, first: dt.date, last: dt.date | None = None
-    ) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    def _windows(self, first: dt.date, last: dt.date | None = None) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         """Yield UTC opening windows of local dates ``first`` to ``last`` (or on)."""
         day = first
         closed_streak = 0

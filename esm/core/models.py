@@ -14,9 +14,7 @@ class NumberSequence(models.Model):
     class Meta:
         verbose_name = _("number sequence")
         verbose_name_plural = _("number sequences")
-        constraints = [
-            models.UniqueConstraint(fields=["name", "year"], name="core_numbersequence_name_year_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="core_numbersequence_name_year_unique")]
 
     def __str__(self) -> str:
         return f"{self.name}-{self.year}: {self.last_value}"

@@ -23,11 +23,7 @@ def next_value(name: str, year: int) -> int:
             pass  # somebody else created it first
     with transaction.atomic():
         NumberSequence.objects.filter(name=name, year=year).update(last_value=F("last_value") + 1)
-        return (
-            NumberSequence.objects.select_for_update()
-            .values_list("last_value", flat=True)
-            .get(name=name, year=year)
-        )
+        return NumberSequence.objects.select_for_update().values_list("last_value", flat=True).get(name=name, year=year)
 
 
 def format_number(prefix: str, year: int, value: int) -> str:

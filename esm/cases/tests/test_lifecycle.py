@@ -26,9 +26,7 @@ def _put_in(case: Case, status: str) -> None:
     [(t, s) for t in TRANSITIONS for s in sorted(t.sources)],
     ids=lambda v: getattr(v, "action", str(v)),
 )
-def test_every_row_of_the_lifecycle_can_be_taken_by_whom_it_names(
-    transition, source, make_case, customer, technician
-):
+def test_every_row_of_the_lifecycle_can_be_taken_by_whom_it_names(transition, source, make_case, customer, technician):
     case = make_case()
     assign_case(technician, case=case, assignee=technician)
     _put_in(case, source)
