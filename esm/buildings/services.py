@@ -12,7 +12,14 @@ from esm.buildings.models import Building
 
 def building_search_text(building: Building) -> str:
     return " ".join(
-        [building.property_number, building.name, building.street, building.house_number, building.postcode, building.city]
+        [
+            building.property_number,
+            building.name,
+            building.street,
+            building.house_number,
+            building.postcode,
+            building.city,
+        ]
     ).lower()
 
 

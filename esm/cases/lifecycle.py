@@ -145,7 +145,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         handler,
     ),
     Transition("resume", _("Resume work"), _WAITING, Status.IN_PROGRESS, handler),
-    Transition("customer_replied", _("Customer replied"), frozenset({Status.WAITING_CUSTOMER}), Status.IN_PROGRESS, system),
+    Transition(
+        "customer_replied", _("Customer replied"), frozenset({Status.WAITING_CUSTOMER}), Status.IN_PROGRESS, system
+    ),
     Transition(
         "resolve",
         _("Resolve"),
@@ -166,9 +168,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         within_reopen_window,
         needs_reason=True,
     ),
-    Transition(
-        "cancel", _("Cancel"), _OPEN, Status.CANCELLED, reporter_side, cancellable_by, needs_reason=True
-    ),
+    Transition("cancel", _("Cancel"), _OPEN, Status.CANCELLED, reporter_side, cancellable_by, needs_reason=True),
 )
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}

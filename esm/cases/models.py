@@ -136,7 +136,9 @@ class BusinessHours(models.Model):
         verbose_name_plural = _("business hours")
         ordering = ["weekday"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="cases_hours_open_before_close")
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")), name="cases_hours_open_before_close"
+            )
         ]
 
     def __str__(self) -> str:
