@@ -27,7 +27,7 @@ run: demo
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops web server and worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A esm worker --pool=solo --loglevel=WARNING & \
-	ESM_DEBUG=$${ESM_DEBUG:-true} $(BIN)/gunicorn esm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
+	ESM_MANIFEST_STATIC=$${ESM_MANIFEST_STATIC:-false} $(BIN)/gunicorn esm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
 	wait
 
 worker: setup

@@ -184,3 +184,14 @@ def make_case(building: Building, categories: dict[str, Category], customer: Use
         return open_case(actor, **values)
 
     return factory
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """Say plainly when the browser tests did not run."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = {str(getattr(report, "longrepr", ""))[:300] for report in skipped}
+    if any("chromium is not installed" in reason for reason in reasons):
+        terminalreporter.write_line(
+            "NOTE: the browser tests were skipped because chromium is not installed (apt-get install chromium).",
+            yellow=True,
+        )
