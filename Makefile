@@ -26,7 +26,7 @@ run: demo
 	@$(BIN)/python manage.py demo_users
 	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops web server and worker)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A esm worker --pool=solo --loglevel=WARNING & \
+	$(BIN)/celery -A esm worker --beat --schedule var/celerybeat-schedule --pool=solo --loglevel=WARNING & \
 	ESM_MANIFEST_STATIC=$${ESM_MANIFEST_STATIC:-false} $(BIN)/gunicorn esm.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
 	wait
 

@@ -151,7 +151,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "resolve",
         _("Resolve"),
-        frozenset({Status.TRIAGED, Status.IN_PROGRESS, *_WAITING}),
+        frozenset({Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, *_WAITING}),
         Status.RESOLVED,
         handler,
         has_assignee,

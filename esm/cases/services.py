@@ -6,11 +6,10 @@ that transaction and schedules side effects with `transaction.on_commit`.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -798,27 +797,15 @@ def recompute_open_cases(*, priority: str | None = None, batch: int = 500) -> in
                 changed += 1
 
 
-def content_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-__all__ = [
-    "IO",
-    "add_attachments",
-    "add_internal_note",
-    "add_phone_note",
-    "add_watcher",
-    "assign_case",
-    "bulk_assign_cases",
-    "correct_handling_time",
-    "open_case",
-    "recompute_open_cases",
-    "record_active_time",
-    "record_event",
-    "remove_watcher",
-    "reply_to_case",
-    "set_business_hours",
-    "set_sla_target",
-    "transition_case",
-    "update_case",
-]
+def auto_close_resolved_cases(*, now: datetime | None = None) -> int:
+    """Close cases resolved longer ago than the reopen window (the reporter didn't object)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ESM_REOPEN_DAYS)
+    closed = 0
+    for case in Case.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff).order_by("pk")[:1000]:
+        try:
+            transition_case(None, case=case, action="auto_close", automatic=True, now=now)
+        except DomainError:
+            continue  # changed meanwhile (reopened or closed by a person): leave it
+        closed += 1
+    return closed

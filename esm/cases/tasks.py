@@ -11,3 +11,9 @@ from esm.cases import services
 def recompute_sla(self: object, priority: str | None = None) -> int:
     """Recompute the SLA clocks of open cases after targets or opening hours changed."""
     return services.recompute_open_cases(priority=priority)
+
+
+@shared_task(acks_late=True)
+def close_resolved_cases() -> int:
+    """Close resolved cases whose reopen window has passed (scheduled hourly)."""
+    return services.auto_close_resolved_cases()

@@ -151,3 +151,23 @@ def test_the_diagram_command_prints_every_transition(capsys):
     for transition in TRANSITIONS:
         assert f": {transition.action}" in out
     assert diagram().count("-->") >= len(TRANSITIONS)
+
+
+def test_resolved_cases_close_by_themselves_after_the_reopen_window(make_case, technician, settings):
+    from esm.cases.services import auto_close_resolved_cases
+
+    settings.ESM_REOPEN_DAYS = 14
+    case = make_case()
+    assign_case(technician, case=case, assignee=technician)
+    transition_case(technician, case=case, action="resolve", now=timezone.now() - timedelta(days=15))
+    recent = make_case()
+    assign_case(technician, case=recent, assignee=technician)
+    transition_case(technician, case=recent, action="resolve")
+
+    assert auto_close_resolved_cases() == 1
+
+    case.refresh_from_db()
+    recent.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert case.events.last().payload["action"] == "auto_close"
+    assert recent.status == Status.RESOLVED
