@@ -8,12 +8,13 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from esm.accounts.models import User
-from esm.cases.models import OPEN_STATUSES, WAITING_STATUSES, Case, CaseEvent, Category, TimeEntry
+from esm.cases.models import OPEN_STATUSES, WAITING_STATUSES, Attachment, Case, CaseEvent, Category, TimeEntry
 from esm.cases.rules import visibility_filter
 from esm.core.errors import DomainError, ErrorCode
 
@@ -36,16 +37,17 @@ def get_case_for(user: User, number: str, *, action: str = "cases.view_case") ->
     if case is None:
         raise Http404("No such case")
     if action != "cases.view_case" and not user.has_perm(action, case):
-        raise DomainError(ErrorCode.PERMISSION_DENIED, "You may not do this to this case.")
+        raise DomainError(ErrorCode.PERMISSION_DENIED, _("You may not do this to this case."))
     return case
 
 
 def timeline_for(user: User, case: Case) -> QuerySet[CaseEvent]:
     """The case's events this user may see: reporters see public events only."""
-    events = case.events.select_related("actor").prefetch_related("attachments").order_by("created_at", "pk")
-    if not user.is_handler:
-        events = events.filter(is_public=True)
-    return events
+    events = case.events.select_related("actor").order_by("created_at", "pk")
+    if user.is_handler:
+        return events.prefetch_related("attachments")
+    public_files = Prefetch("attachments", Attachment.objects.filter(is_public=True))
+    return events.filter(is_public=True).prefetch_related(public_files)
 
 
 def attachments_for(user: User, case: Case) -> QuerySet:  # type: ignore[type-arg]

@@ -114,14 +114,17 @@ def _prepare_uploads(uploads: Sequence[Upload], *, strip_location: bool) -> list
     prepared = []
     for upload in uploads:
         name = upload.name or "file"
-        prepared.append(
-            prepare_upload(
-                upload,  # type: ignore[arg-type]
-                name,
-                max_bytes=settings.ESM_ATTACHMENT_MAX_BYTES,
-                strip_location=strip_location,
+        try:
+            prepared.append(
+                prepare_upload(
+                    upload,  # type: ignore[arg-type]
+                    name,
+                    max_bytes=settings.ESM_ATTACHMENT_MAX_BYTES,
+                    strip_location=strip_location,
+                )
             )
-        )
+        except DomainError as error:
+            raise DomainError(error.code, error.message, field="files") from error
     return prepared
 
 
@@ -162,6 +165,8 @@ def _resolve_category(category: Category | str | int | None) -> Category:
         found = Category.objects.filter(code=category, is_active=True).first()
     elif isinstance(category, int) and not isinstance(category, bool) and 0 < category < 2**62:
         found = Category.objects.filter(pk=category, is_active=True).first()
+    if found is None and category in (None, ""):
+        raise DomainError(ErrorCode.VALIDATION, _("Choose a category."), field="category")
     if found is None:
         raise DomainError(
             ErrorCode.UNKNOWN_CATEGORY,
@@ -181,6 +186,8 @@ def _resolve_building(building: Building | str | int | None) -> Building:
         found = Building.objects.filter(pk=int(building)).first()
     if found is None and isinstance(building, str) and building and _is_lookup_key(building):
         found = Building.objects.filter(property_number=building).first()
+    if found is None and building in (None, ""):
+        raise DomainError(ErrorCode.VALIDATION, _("Choose a building."), field="building")
     if found is None:
         raise DomainError(
             ErrorCode.UNKNOWN_BUILDING,

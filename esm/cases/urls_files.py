@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Attachments, served only through a permission check (esm.cases.views.files)."""
+
+from django.urls import path
+
+from esm.cases.views import files
 
 app_name = "files"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("<uuid:key>/", files.attachment, name="attachment"),
+    path("<uuid:key>/thumbnail/", files.thumbnail, name="thumbnail"),
+]

@@ -1,0 +1,139 @@
+"""Forms of the portal (and, later, the desk): they parse and carry input, the services validate.
+
+The forms hold what the person typed and show the errors a service raised
+(`DomainError.errors`), so nothing is validated twice and the messages stay the services'.
+Field lengths are only hinted to the browser (`maxlength`); the services enforce them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from esm.buildings.models import Building
+from esm.cases.models import Category
+from esm.core.errors import DomainError, ErrorCode
+
+FILE_ERROR_CODES = frozenset({ErrorCode.FILE_TOO_LARGE, ErrorCode.FILE_TYPE_NOT_ALLOWED, ErrorCode.FILE_UNREADABLE})
+
+#: The types the file pickers offer; the content decides in the end (esm.cases.uploads).
+ACCEPTED_FILES = "image/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.txt,.csv,.heic,.heif"
+
+
+class ServiceErrorsMixin(forms.Form):
+    """Put a service's `DomainError` on the form: per field where the form has the field,
+    errors about files in `file_errors`, everything else as a non-field error."""
+
+    #: service field name -> form field name
+    field_map: dict[str, str] = {}
+    #: form field -> message to show instead of the service's when the field was left empty
+    empty_messages: dict[str, Any] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.file_errors: list[str] = []
+
+    def add_service_error(self, error: DomainError) -> None:
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}
+        if not error.errors:
+            if error.code in FILE_ERROR_CODES:
+                self.file_errors.append(error.message)
+            else:
+                self.add_error(None, error.message)
+            return
+        for service_field, messages in error.errors.items():
+            field = self.field_map.get(service_field, service_field)
+            if field == "files":
+                self.file_errors.extend(messages)
+            elif field in self.fields:
+                for message in messages:
+                    if field in self.empty_messages and not str(self.data.get(field, "")).strip():
+                        message = str(self.empty_messages[field])
+                    self.add_error(field, message)
+            else:
+                for message in messages:
+                    self.add_error(None, message)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.file_errors)
+
+
+class ReportForm(ServiceErrorsMixin):
+    """Report a case from the portal: where, what, and how urgent."""
+
+    field_map = {"priority": "urgent"}
+    empty_messages = {
+        "building": _("Choose the building where the problem is."),
+        "category": _("Choose what the problem is about."),
+    }
+
+    building = forms.CharField(label=_("Building"), required=False, max_length=30)
+    location = forms.CharField(
+        label=_("Where in the building?"),
+        required=False,
+        help_text=_("Floor, room or area, e.g. “2nd floor, room 2.14” or “the playground”."),
+        widget=forms.TextInput(attrs={"maxlength": 200, "autocomplete": "off"}),
+    )
+    category = forms.CharField(label=_("What is it about?"), required=False, widget=forms.Select)
+    title = forms.CharField(
+        label=_("In a few words: what is wrong?"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 200, "autocomplete": "off", "enterkeyhint": "next"}),
+    )
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        required=False,
+        help_text=_("What happened, since when, and is anything dangerous or in the way?"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 20000}),
+    )
+    urgent = forms.BooleanField(
+        label=_("It is urgent"), required=False, widget=forms.CheckboxInput(attrs={"aria-describedby": "urgent-help"})
+    )
+
+    def __init__(self, *args: Any, categories: Iterable[Category] = (), language: str = "da", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose a category")), *((c.code, c.name_in(language)) for c in categories)]
+        self.fields["category"].widget.choices = choices
+        for name in ("title", "description", "building", "category"):
+            self.fields[name].widget.attrs["aria-required"] = "true"
+
+    @property
+    def priority(self) -> str:
+        return "urgent" if self.cleaned_data.get("urgent") else "normal"
+
+    def picked_building(self) -> Building | None:
+        """The building chosen in the submitted form (to show it chosen again after an error)."""
+        value = str(self.data.get("building", "")).strip()
+        if not value.isdigit() or len(value) > 12:
+            return None
+        return Building.objects.filter(pk=int(value)).first()
+
+
+class ReplyForm(ServiceErrorsMixin):
+    """A message (with optional photos) from the reporter's side."""
+
+    body = forms.CharField(
+        label=_("Write a message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 50000}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["aria-required"] = "true"
+
+
+class ActionForm(ServiceErrorsMixin):
+    """A lifecycle action from the portal (confirm solved, reopen, cancel) with its reason."""
+
+    action = forms.CharField(required=False, max_length=40)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 50000}),
+    )
