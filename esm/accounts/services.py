@@ -69,7 +69,7 @@ def user_for_token(token: str) -> User | None:
     """The active user a valid, unexpired token belongs to, or None."""
     now = timezone.now()
     row = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__organisation", "user__team")
         .filter(digest=_digest(token), expires_at__gt=now, user__is_active=True)
         .first()
     )

@@ -106,6 +106,13 @@ class ReportForm(ServiceErrorsMixin):
     def priority(self) -> str:
         return "urgent" if self.cleaned_data.get("urgent") else "normal"
 
+    def building_ref(self) -> int | str | None:
+        """The chosen building's key (the form posts the building's pk)."""
+        value = str(self.cleaned_data.get("building") or "").strip()
+        if value.isascii() and value.isdigit() and len(value) <= 12:
+            return int(value)
+        return value or None
+
     def picked_building(self) -> Building | None:
         """The building chosen in the submitted form (to show it chosen again after an error)."""
         value = str(self.data.get("building", "")).strip()

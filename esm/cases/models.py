@@ -43,7 +43,7 @@ class Priority(models.TextChoices):
     LOW = "low", _("Low")
 
 
-PRIORITY_ORDER = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+PRIORITY_ORDER: dict[str, int] = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
 class Complexity(models.TextChoices):
@@ -145,6 +145,11 @@ class BusinessHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+OPEN_CASE = models.Q(
+    status__in=["new", "triaged", "in_progress", "waiting_customer", "waiting_supplier", "waiting_approval"]
+)
+
+
 class Case(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -167,6 +172,8 @@ class Case(models.Model):
     location = models.CharField(_("location in the building"), max_length=200, blank=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases")
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    # urgent 0 … low 3, kept beside `priority` by the services so queues sort on an index
+    priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
     complexity = models.CharField(_("complexity"), max_length=10, choices=Complexity.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
@@ -216,6 +223,11 @@ class Case(models.Model):
             models.Index(fields=["building", "-created_at"], name="case_building_created"),
             models.Index(fields=["priority", "status"], name="case_priority_status"),
             models.Index(fields=["category", "status"], name="case_category_status"),
+            models.Index(fields=["resolution_due_at", "id"], name="case_open_due", condition=OPEN_CASE),
+            models.Index(fields=["-updated_at", "-id"], name="case_open_updated", condition=OPEN_CASE),
+            models.Index(
+                fields=["priority_rank", "-created_at", "-id"], name="case_open_priority", condition=OPEN_CASE
+            ),
         ]
 
     @property

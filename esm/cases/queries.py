@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,12 +85,12 @@ def queue(user: User, name: str, *, now: datetime | None = None) -> QuerySet[Cas
     return qs
 
 
-SORTS = {
-    "newest": ("-created_at",),
-    "oldest": ("created_at",),
-    "due": ("resolution_due_at",),
-    "priority": ("priority", "-created_at"),
-    "updated": ("-updated_at",),
+SORTS: dict[str, tuple[Any, ...]] = {
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "due": (F("resolution_due_at").asc(nulls_last=True), "pk"),
+    "priority": ("priority_rank", "-created_at", "-pk"),
+    "updated": ("-updated_at", "-pk"),
 }
 
 
@@ -127,14 +127,10 @@ def apply_filters(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(channel=filters.channel)
     if filters.search:
         qs = search(qs, filters.search)
-    ordering = SORTS.get(filters.sort, SORTS["newest"])
-    if filters.sort == "priority":
-        rank = CaseWhen(
-            *[When(priority=p, then=Value(i)) for i, p in enumerate(["urgent", "high", "normal", "low"])],
-            output_field=IntegerField(),
-        )
-        return qs.annotate(priority_rank=rank).order_by("priority_rank", "-created_at")
-    return qs.order_by(*ordering)
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+CASE_NUMBER = re.compile(r"[A-Za-z]{1,5}-\d{4}-\d{1,9}")
 
 
 def search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
@@ -146,8 +142,8 @@ def search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
     text = text.strip()[:200]
     if not text:
         return qs
-    if text.upper().startswith("S-") and qs.filter(number__iexact=text).exists():
-        return qs.filter(number__iexact=text)
+    if CASE_NUMBER.fullmatch(text):
+        return qs.filter(number=text.upper())
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery
 
@@ -161,9 +157,9 @@ def building_history(user: User, case: Case, *, limit: int = 10) -> QuerySet[Cas
     """Earlier cases of the same building (the desk's building panel)."""
     return (
         cases_visible_to(user)
-        .filter(building_id=case.building_id)
-        .exclude(pk=case.pk)
+        .filter(building_id=case.building_id, created_at__lt=case.created_at)
         .select_related("category")
+        .defer("description", "search_text", "search_vector")
         .order_by("-created_at")[:limit]
     )
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -25,6 +25,7 @@ from esm.buildings.models import Building
 from esm.cases import sla
 from esm.cases.lifecycle import BY_ACTION, check
 from esm.cases.models import (
+    PRIORITY_ORDER,
     Attachment,
     BusinessHours,
     Case,
@@ -182,9 +183,7 @@ def _resolve_building(building: Building | str | int | None) -> Building:
     found = None
     if isinstance(building, int) and not isinstance(building, bool) and 0 < building < 2**62:
         found = Building.objects.filter(pk=building).first()
-    elif isinstance(building, str) and building.isascii() and building.isdigit() and len(building) < 10:
-        found = Building.objects.filter(pk=int(building)).first()
-    if found is None and isinstance(building, str) and building and _is_lookup_key(building):
+    elif isinstance(building, str) and building and _is_lookup_key(building):
         found = Building.objects.filter(property_number=building).first()
     if found is None and building in (None, ""):
         raise DomainError(ErrorCode.VALIDATION, _("Choose a building."), field="building")
@@ -301,6 +300,7 @@ def open_case(
             location=values["location"],
             category=category_obj,
             priority=values["priority"],
+            priority_rank=PRIORITY_ORDER[values["priority"]],
             complexity=values["complexity"],
             channel=values["channel"],
             status=Status.NEW,
@@ -309,7 +309,10 @@ def open_case(
             updated_at=now,
             search_text="\n".join([number, values["title"], values["description"]]).lower(),
         )
+        if connection.vendor == "postgresql":
+            case.search_vector = SearchVector(Value(case.search_text), config="danish")
         case.save()
+        case.__dict__.pop("search_vector", None)  # written by the database; loaded again only if asked for
         event = record_event(
             case,
             actor,
@@ -331,9 +334,7 @@ def open_case(
             _store_attachments(case, actor, files, event=event, is_public=True, at=now)
             event.payload["attachments"] = [f.filename for f in files]
             event.save(update_fields=["payload"])
-        if connection.vendor == "postgresql":
-            Case.objects.filter(pk=case.pk).update(search_vector=SearchVector("search_text", config="danish"))
-        sla.recompute(case)
+        sla.recompute(case, history=[(now, Status.NEW)])
     return case
 
 
@@ -458,7 +459,11 @@ def add_phone_note(
     now = now or timezone.now()
     _require_handler(actor)
     text = _clean_text(body, field="body", label=_("Note"), max_length=BODY_MAX)
-    if not isinstance(duration_seconds, int) or not 0 < duration_seconds <= 8 * 3600:
+    if (
+        isinstance(duration_seconds, bool)
+        or not isinstance(duration_seconds, int)
+        or not 0 < duration_seconds <= 8 * 3600
+    ):
         raise DomainError(
             ErrorCode.VALIDATION, _("The call's duration must be between 1 second and 8 hours."), field="duration"
         )
@@ -564,6 +569,9 @@ def update_case(actor: User, *, case: Case, changes: dict[str, Any], now: dateti
         if not changed:
             return case
         locked.updated_at = case.updated_at = now
+        if "priority" in changed:
+            locked.priority_rank = case.priority_rank = PRIORITY_ORDER[locked.priority]
+            changed.append("priority_rank")
         locked.save(update_fields=[*changed, "updated_at"])
         if "title" in changed:
             _append_search_text(case, new["title"])
@@ -583,28 +591,44 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+class _Keep:
+    """Sentinel: leave the team as it is (or take the assignee's team)."""
+
+
+KEEP_TEAM = _Keep()
+
+
 def assign_case(
     actor: User,
     *,
     case: Case,
     assignee: User | None,
-    team: Team | None = None,
+    team: Team | _Keep | None = KEEP_TEAM,
     now: datetime | None = None,
 ) -> Case:
-    """Give the case to a technician (and their team), or to a team only."""
+    """Give the case to a technician (and, unless a team is given, their team), or take it back.
+
+    Taking the case back from a technician (assignee None) keeps its team unless `team`
+    is given; `team=None` removes the team too.
+    """
     now = now or timezone.now()
     _require_handler(actor)
     if assignee is not None and not assignee.is_handler:
         raise DomainError(
             ErrorCode.VALIDATION, _("Cases can only be assigned to technicians and team leads."), field="assignee"
         )
-    if team is None and assignee is not None:
-        team = assignee.team
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        if isinstance(team, _Keep):
+            team = (assignee.team if assignee is not None and assignee.team_id else None) or locked.team
         if locked.assignee_id == (assignee.pk if assignee else None) and locked.team_id == (team.pk if team else None):
             return case
-        before = {"assignee": locked.assignee.username if locked.assignee else None, "team": locked.team_id}
+        previous = (
+            User.objects.filter(pk=locked.assignee_id).values_list("username", flat=True).first()
+            if locked.assignee_id
+            else None
+        )
+        before = {"assignee": previous, "team": locked.team_id}
         Case.objects.filter(pk=case.pk).update(assignee=assignee, team=team, updated_at=now)
         case.assignee, case.team, case.updated_at = assignee, team, now
         record_event(
@@ -682,15 +706,20 @@ def record_active_time(
         entry = TimeEntry.objects.select_for_update().filter(session_key=key).first()
         if entry is None:
             start = started_at if started_at and started_at <= now else now - timedelta(seconds=active_seconds)
-            return TimeEntry.objects.create(
-                case=case,
-                user=actor,
-                source=TimeSource.DESK,
-                session_key=key,
-                seconds=active_seconds,
-                started_at=start,
-                ended_at=now,
-            )
+            try:
+                with transaction.atomic():
+                    return TimeEntry.objects.create(
+                        case=case,
+                        user=actor,
+                        source=TimeSource.DESK,
+                        session_key=key,
+                        seconds=active_seconds,
+                        started_at=start,
+                        ended_at=now,
+                    )
+            except IntegrityError:
+                # a simultaneous first heartbeat of the same page created it: update that one
+                entry = TimeEntry.objects.select_for_update().get(session_key=key)
         if entry.case_id != case.pk or entry.user_id != actor.pk:
             raise DomainError(ErrorCode.VALIDATION, _("Invalid session."), field="session")
         wall = int((now - entry.started_at).total_seconds()) + 5
@@ -706,6 +735,8 @@ def correct_handling_time(
     """Add (or, negative, subtract) handling time by hand, with a reason."""
     now = now or timezone.now()
     _require_handler(actor)
+    if not user.is_handler:
+        raise DomainError(ErrorCode.VALIDATION, _("Handling time is recorded for technicians only."), field="user")
     if user.pk != actor.pk and not actor.has_perm("cases.correct_time"):
         raise DomainError(ErrorCode.PERMISSION_DENIED, _("Only team leads can correct another person's time."))
     if seconds == 0 or abs(seconds) > 24 * 3600:

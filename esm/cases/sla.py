@@ -23,6 +23,7 @@ from esm.cases.models import (
     SLA_STOPPED_STATUSES,
     BusinessHours,
     Case,
+    CaseEvent,
     EventKind,
     Priority,
     SlaTarget,
@@ -67,8 +68,8 @@ class Clocks:
 def status_history(case: Case) -> list[tuple[datetime, str]]:
     """(when, status) for each status the case entered, oldest first, from the timeline."""
     history: list[tuple[datetime, str]] = []
-    events = case.events.filter(kind__in=[EventKind.CREATED, EventKind.STATUS_CHANGED]).order_by("created_at", "pk")
-    for event in events.only("kind", "created_at", "payload"):
+    events = CaseEvent.objects.filter(case_id=case.pk, kind__in=[EventKind.CREATED, EventKind.STATUS_CHANGED])
+    for event in events.order_by("created_at", "pk").only("kind", "created_at", "payload"):
         if event.kind == EventKind.CREATED:
             history.append((event.created_at, str(event.payload.get("status", Status.NEW))))
         else:
@@ -138,9 +139,9 @@ def compute_clocks(
     )
 
 
-def recompute(case: Case) -> Clocks:
+def recompute(case: Case, *, history: list[tuple[datetime, str]] | None = None) -> Clocks:
     """Recompute and store a case's clocks (inside the caller's transaction)."""
-    clocks = compute_clocks(case)
+    clocks = compute_clocks(case, history=history)
     fields = clocks.__dict__
     Case.objects.filter(pk=case.pk).update(**fields)
     for name, value in fields.items():
@@ -170,8 +171,10 @@ def state(case: Case, now: datetime | None = None) -> SlaState:
             return "soon"
         return "ok"
 
-    first = judge(case.first_responded_at, case.first_response_warn_at, case.first_response_due_at)
-    if case.status in (Status.CANCELLED,):
+    answered = case.first_responded_at or case.resolved_at or case.closed_at
+    first = judge(answered, case.first_response_warn_at, case.first_response_due_at)
+    if case.status == Status.CANCELLED:
+        first = first if case.first_responded_at else "none"
         resolution = "none"
     elif case.sla_paused:
         resolution = "paused"

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 
 from esm.core.models import NumberSequence
 
 
 def next_value(name: str, year: int) -> int:
-    """Return the next value of the (name, year) sequence; call inside a transaction.
+    """Return the next value of the (name, year) sequence, in one statement.
 
-    The counter row is created once (a unique constraint settles a race) and then
-    incremented with `UPDATE ... SET last_value = last_value + 1` under a row lock,
-    so two concurrent callers never get the same value.
+    `INSERT … ON CONFLICT DO UPDATE … RETURNING` creates the counter row or increments
+    it under the row's lock, so concurrent callers never get the same value; within the
+    caller's transaction the value is given back if that transaction rolls back.
     """
-    if not NumberSequence.objects.filter(name=name, year=year).exists():
-        try:
-            with transaction.atomic():
-                NumberSequence.objects.create(name=name, year=year)
-        except IntegrityError:
-            pass  # somebody else created it first
-    with transaction.atomic():
-        NumberSequence.objects.filter(name=name, year=year).update(last_value=F("last_value") + 1)
-        return NumberSequence.objects.select_for_update().values_list("last_value", flat=True).get(name=name, year=year)
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, year, last_value) VALUES (%s, %s, 1) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (name, year) DO UPDATE SET last_value = {table}.last_value + 1 "
+            "RETURNING last_value",
+            [name, year],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def format_number(prefix: str, year: int, value: int) -> str:

@@ -129,7 +129,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 user,
                 title=data.get("title", ""),
                 description=data.get("description", ""),
-                building=data.get("building") or None,
+                building=form.building_ref(),
                 category=data.get("category") or None,
                 priority=form.priority,
                 location=data.get("location", ""),
