@@ -428,6 +428,36 @@ def update_case(request: HttpRequest, number: Text, payload: CaseChange) -> dict
     return case_body(request, case)
 
 
+# --- watchers ----------------------------------------------------------------------------
+
+
+class WatcherIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Text
+
+
+@router.get("/{number}/watchers", response=list[str], summary="Who follows a case (usernames)")
+def list_watchers(request: HttpRequest, number: Text) -> list[str]:
+    case = queries.get_case_for(current_user(request), number, action="cases.change_case")
+    return list(case.watchers.order_by("username").values_list("username", flat=True))
+
+
+@router.post("/{number}/watchers", response={201: list[str]}, summary="Add a watcher")
+def add_watcher(request: HttpRequest, number: Text, payload: WatcherIn) -> list[str]:
+    user = current_user(request)
+    case = queries.get_case_for(user, number, action="cases.change_case")
+    services.add_watcher(user, case=case, watcher=_user(payload.username, field="username"))
+    return list(case.watchers.order_by("username").values_list("username", flat=True))
+
+
+@router.delete("/{number}/watchers/{username}", response={204: None}, summary="Remove a watcher")
+def remove_watcher(request: HttpRequest, number: Text, username: Text) -> None:
+    user = current_user(request)
+    case = queries.get_case_for(user, number, action="cases.change_case")
+    services.remove_watcher(user, case=case, watcher=_user(username, field="username"))
+
+
 # --- lifecycle ---------------------------------------------------------------------------
 
 

@@ -228,3 +228,10 @@ class HeartbeatForm(forms.Form):
 def category_choices(language: str) -> list[tuple[str, str]]:
     """(code, name) of the active categories in the reader's language; one query."""
     return [(c.code, c.name_in(language)) for c in categories().only("code", "name_da", "name_en")]
+
+
+class WatcherForm(forms.Form):
+    """Add or remove a watcher (by username); watchers follow the case."""
+
+    username = forms.CharField(label=_("Add a watcher (username)"), max_length=150)
+    remove = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:number>/action/", desk.action, name="action"),
     path("cases/<str:number>/assign/", desk.assign, name="assign"),
     path("cases/<str:number>/update/", desk.update, name="update"),
+    path("cases/<str:number>/watchers/", desk.watch, name="watch"),
     path("cases/<str:number>/time/", desk.correct_time, name="correct_time"),
     path("cases/<str:number>/heartbeat/", desk.heartbeat, name="heartbeat"),
 ]

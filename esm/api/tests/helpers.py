@@ -30,6 +30,9 @@ class ApiCaller:
     def patch(self, path: str, body: Any) -> Any:
         return self.client.patch(API + path, json.dumps(body), content_type="application/json", headers=self.headers)
 
+    def delete(self, path: str) -> Any:
+        return self.client.delete(API + path, headers=self.headers)
+
     def post_raw(self, path: str, data: bytes | str, content_type: str) -> Any:
         return self.client.post(API + path, data, content_type=content_type, headers=self.headers)
 

@@ -421,3 +421,14 @@ def test_a_customer_cancels_their_new_case_with_a_reason(api_as, customer, make_
     assert response.json()["status"] == "cancelled"
     case.refresh_from_db()
     assert (case.status, case.cancel_reason) == (Status.CANCELLED, "Fejlmelding")
+
+
+def test_watchers_are_added_and_removed_through_the_api(api_as, technician, colleague, make_case):
+    case = make_case()
+    api = api_as(technician)
+
+    added = api.post(f"/cases/{case.number}/watchers", {"username": colleague.username})
+    assert added.status_code == 201
+    assert added.json() == [colleague.username]
+    assert api.delete(f"/cases/{case.number}/watchers/{colleague.username}").status_code == 204
+    assert not case.watchers.exists()

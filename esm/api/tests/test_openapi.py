@@ -19,6 +19,8 @@ EXPECTED = {
     "/api/v1/buildings": {"get"},
     "/api/v1/buildings/{property_number}": {"get"},
     "/api/v1/categories": {"get"},
+    "/api/v1/cases/{number}/watchers": {"get", "post"},
+    "/api/v1/cases/{number}/watchers/{username}": {"delete"},
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -671,3 +671,24 @@ def test_a_disguised_file_refuses_the_whole_reply_and_keeps_the_text(desk, make_
     assert 'class="form-errors"' in response.content.decode()
     assert not case.events.filter(kind=EventKind.REPLY).exists()
     assert not case.attachments.exists()
+
+
+def test_a_technician_follows_a_case_and_adds_a_colleague_as_watcher(desk, make_case, technician, other_technician):
+    case = make_case()
+
+    desk.post(reverse("desk:watch", args=[case.number]), {"username": technician.username})
+    desk.post(reverse("desk:watch", args=[case.number]), {"username": other_technician.username})
+
+    assert set(case.watchers.all()) == {technician, other_technician}
+    assert case.events.filter(kind="watcher_added").count() == 2
+    desk.post(reverse("desk:watch", args=[case.number]), {"username": technician.username, "remove": "on"})
+    assert list(case.watchers.all()) == [other_technician]
+
+
+def test_someone_who_cannot_see_the_case_cannot_watch_it(desk, make_case, outsider):
+    case = make_case()
+
+    response = desk.post(reverse("desk:watch", args=[case.number]), {"username": outsider.username})
+
+    assert response.status_code == 400
+    assert not case.watchers.exists()

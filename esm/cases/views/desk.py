@@ -41,12 +41,13 @@ from esm.cases.desk_forms import (
     ReplyForm,
     TimeCorrectionForm,
     UpdateCaseForm,
+    WatcherForm,
     category_choices,
     handlers,
 )
 from esm.cases.lifecycle import available_actions
 from esm.cases.models import Case
-from esm.core.errors import DomainError
+from esm.core.errors import DomainError, ErrorCode
 
 View = Callable[..., HttpResponse]
 
@@ -240,6 +241,7 @@ FORM_PARTIALS = {
     "assign_form": "#assign-form",
     "update_form": "#update-form",
     "time_form": "#time-form",
+    "watch_form": "#watch-form",
 }
 
 
@@ -270,6 +272,8 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
             initial={"priority": case.priority, "category": case.category.code, "complexity": case.complexity},
             category_choices=category_choices(language),
         ),
+        "watch_form": WatcherForm(),
+        "is_watching": any(watcher.pk == user.pk for watcher in case.watchers.all()),
         "time_form": TimeCorrectionForm(
             initial={"user": user.username}, people=people if may_correct_others else [user]
         ),
@@ -410,6 +414,26 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
         else:
             return _done(request, number, _("Assignment saved."))
     return _failed(request, case, "assign_form", assign_form=form)
+
+
+@handler_required
+@require_POST
+def watch(request: HttpRequest, number: str) -> HttpResponse:
+    """Add or remove a watcher (yourself by default)."""
+    case = _get_case(request, number, "cases.change_case")
+    form = WatcherForm(request.POST)
+    if form.is_valid():
+        watcher = User.objects.filter(username=form.cleaned_data["username"], is_active=True).first()
+        try:
+            if watcher is None:
+                raise DomainError(ErrorCode.UNKNOWN_USER, _("No such user."), field="username")
+            change = services.remove_watcher if form.cleaned_data["remove"] else services.add_watcher
+            change(_user(request), case=case, watcher=watcher)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            return _done(request, number, _("Watchers saved."))
+    return _failed(request, case, "watch_form", watch_form=form)
 
 
 @handler_required
