@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
+    "ninja",
     "esm.core",
     "esm.accounts",
     "esm.buildings",

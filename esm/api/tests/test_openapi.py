@@ -89,3 +89,13 @@ def test_the_openapi_schema_describes_bearer_auth_and_problem_bodies(client):
 def test_the_api_offers_exactly_the_queues_and_sorts_of_the_desk():
     assert set(get_args(QueueName)) == set(queries.QUEUES)
     assert set(get_args(SortName)) == set(queries.SORTS)
+
+
+def test_the_interactive_api_documentation_uses_no_cdn(client, technician):
+    client.force_login(technician)
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn." not in page
