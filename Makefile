@@ -61,7 +61,7 @@ check: $(STAMP)
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 messages: $(STAMP)
-	cd esm && ../$(BIN)/django-admin makemessages -l da --no-obsolete --ignore=tests/*
+	cd esm && ../$(BIN)/django-admin makemessages -l da --no-obsolete --ignore='tests/*' --ignore='*/tests/*'
 	cd esm && ../$(BIN)/django-admin compilemessages
 
 bench: $(STAMP)

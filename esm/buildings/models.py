@@ -13,7 +13,7 @@ class Building(models.Model):
     property_number = models.CharField(_("property number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     street = models.CharField(_("street"), max_length=200)
-    house_number = models.CharField(_("number"), max_length=20)
+    house_number = models.CharField(_("house number"), max_length=20)
     postcode = models.CharField(_("postcode"), max_length=4, validators=[postcode_validator])
     city = models.CharField(_("city"), max_length=100)
     organisations = models.ManyToManyField(

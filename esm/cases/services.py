@@ -202,8 +202,7 @@ def _choice(value: object, choices: type[Priority] | type[Complexity] | type[Cha
         allowed = ", ".join(choices.values)
         raise DomainError(
             ErrorCode.VALIDATION,
-            _("“%(value)s” is not a valid %(field)s; use one of: %(allowed)s.")
-            % {"value": text, "field": field, "allowed": allowed},
+            _("“%(value)s” is not a valid choice; use one of: %(allowed)s.") % {"value": text, "allowed": allowed},
             field=field,
         )
     return text

@@ -143,11 +143,12 @@ def duration(seconds: int | float | None) -> str:
     total = abs(total)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
+    hour_unit, minute_unit, second_unit = gettext("h"), gettext("min"), gettext("s")
     if hours:
-        return f"{sign}{hours} {gettext('h')} {minutes:02d} {gettext('min')}"
+        return f"{sign}{hours} {hour_unit} {minutes:02d} {minute_unit}"
     if minutes:
-        return f"{sign}{minutes} {gettext('min')}"
-    return f"{sign}{secs} {gettext('s')}"
+        return f"{sign}{minutes} {minute_unit}"
+    return f"{sign}{secs} {second_unit}"
 
 
 @register.filter
@@ -190,7 +191,7 @@ def event_summary(event: CaseEvent) -> str:
     kind = event.kind
     if kind == EventKind.CREATED:
         return gettext("Reported the case via %(channel)s") % {
-            "channel": _label(Channel, payload.get("channel", Channel.PORTAL)).lower()
+            "channel": _label(Channel, payload.get("channel", Channel.PORTAL))
         }
     if kind == EventKind.STATUS_CHANGED:
         text = gettext("Status: %(from)s → %(to)s") % {

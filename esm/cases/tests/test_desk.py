@@ -127,7 +127,7 @@ def test_a_search_without_hits_says_so(desk, make_case):
     response = desk.get(reverse("desk:queue"), {"q": "xylofonundervisning"})
 
     assert queue_rows(response) == []
-    assert "No cases match" in response.content.decode()
+    assert "Ingen sager passer til søgningen og filtrene." in response.content.decode()
 
 
 def test_the_queue_filters_by_priority_and_category(desk, make_case):
@@ -255,7 +255,7 @@ def test_bulk_assign_to_someone_who_is_not_a_technician_changes_nothing(desk, ma
     response = desk.post(reverse("desk:bulk_assign"), {"cases": [first.number, second.number], "assignee": "lise"})
 
     assert response.status_code == 400
-    assert "Cases can only be assigned to technicians" in response.content.decode()
+    assert "Sager kan kun tildeles teknikere og teamledere." in response.content.decode()
     assert not Case.objects.filter(assignee__isnull=False).exists()
     assert CaseEvent.objects.count() == events_before
     # the selection survives the refusal
@@ -292,7 +292,7 @@ def test_the_case_page_shows_facts_building_history_and_internal_notes(desk, mak
     assert f'data-history="{earlier.number}"' in html
     assert "Nøglen ligger hos pedellen." in html
     assert 'id="id_reply_body"' in html and 'name="body"' in html
-    assert "Send reply" in html or "Send svar" in html
+    assert "Send svar" in html
     assert 'id="id_note_body"' in html
     assert 'button type="submit" name="action" value="start"' in html
 
@@ -369,7 +369,7 @@ def test_a_refused_reply_keeps_the_typed_text(desk, make_case, technician):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "The case is closed" in html or "lukket" in html
+    assert "Sagen er lukket. Anmeld en ny sag, hvis problemet er tilbage." in html
     assert "Min lange besked til kunden</textarea>" in html
     assert not case.events.filter(kind=EventKind.REPLY).exists()
 
@@ -393,13 +393,13 @@ def test_a_refused_action_shows_the_reason_and_changes_nothing(desk, make_case, 
     response = desk.post(reverse("desk:action", args=[case.number]), {"action": "resolve"})
 
     assert response.status_code == 400
-    assert "Assign the case to a technician first." in response.content.decode()
+    assert "Tildel sagen til en tekniker først." in response.content.decode()
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
     assert case.events.count() == events_before
     # the page already offered "Resolve" disabled, with the reason beside it
     assert 'name="action" value="resolve" disabled' in page
-    assert "Assign the case to a technician first." in page
+    assert "Tildel sagen til en tekniker først." in page
 
 
 def test_cancelling_needs_a_reason(desk, make_case):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from esm.accounts.models import User
 from esm.cases.models import Attachment, Case, CaseEvent, EventKind, Status
 from esm.cases.services import add_internal_note, assign_case, reply_to_case, transition_case
 
@@ -128,10 +129,10 @@ def test_a_report_with_missing_fields_shows_errors_keeps_the_typed_text_and_writ
     assert Case.objects.count() == 0
     assert CaseEvent.objects.count() == 0
     page = html_of(response)
-    assert "The report was not sent" in page
-    assert "Choose the building where the problem is." in page
-    assert "Choose what the problem is about." in page
-    assert "Description is required." in page
+    assert "Anmeldelsen blev ikke sendt. Tjek de markerede felter." in page
+    assert "Vælg den bygning, hvor problemet er." in page
+    assert "Vælg, hvad problemet drejer sig om." in page
+    assert "Beskrivelse skal udfyldes." in page
     assert 'value="Vandhanen drypper"' in page
     assert 'value="2. sal, lokale 2.14"' in page
 
@@ -142,7 +143,7 @@ def test_a_report_with_missing_fields_asks_to_choose_the_photos_again(client, cu
     response = client.post(reverse("portal:report"), {**report_data(building, title=""), "camera": photo()})
 
     assert response.status_code == 400
-    assert "Please choose them again" in html_of(response)
+    assert "Vælg dem igen, før du sender." in html_of(response)
     assert Attachment.objects.count() == 0
 
 
@@ -155,8 +156,8 @@ def test_a_disguised_upload_is_refused_with_a_clear_message_and_nothing_is_writt
 
     assert response.status_code == 400
     page = html_of(response)
-    assert "“billede.jpg” is not an allowed file type" in page
-    assert "Please choose them again" in page
+    assert "“billede.jpg” er ikke en tilladt filtype" in page
+    assert "Vælg dem igen, før du sender." in page
     assert 'value="Knust rude i klasselokale"' in page
     assert Case.objects.count() == 0
     assert Attachment.objects.count() == 0
@@ -169,7 +170,7 @@ def test_an_unknown_category_is_refused_on_the_form(client, customer, building, 
     response = client.post(reverse("portal:report"), report_data(building, category="fireworks"))
 
     assert response.status_code == 400
-    assert "Unknown category" in html_of(response)
+    assert "Ukendt kategori “fireworks”." in html_of(response)
     assert Case.objects.count() == 0
 
 
@@ -186,7 +187,7 @@ def test_the_report_form_offers_the_organisations_buildings_and_the_categories(c
         assert f'id="{element_id}"' in page
     assert 'name="files"' in page
     assert 'capture="environment"' in page
-    assert "Send report" in page
+    assert "Send anmeldelse" in page
 
 
 def test_categories_are_shown_in_the_users_language(client, customer, building, categories):
@@ -197,6 +198,16 @@ def test_categories_are_shown_in_the_users_language(client, customer, building, 
     page = html_of(client.get(reverse("portal:report")))
 
     assert '<option value="glass">Glass and windows</option>' in page
+
+
+def test_a_customer_who_chose_english_sees_the_portal_in_english(client, customer, building, categories):
+    User.objects.filter(pk=customer.pk).update(language="en")
+    client.force_login(customer)
+
+    page = html_of(client.get(reverse("portal:report")))
+
+    assert "Send report" in page
+    assert "Send anmeldelse" not in page
 
 
 def test_a_tenant_without_an_organisation_finds_the_building_by_address_and_reports(
@@ -231,7 +242,7 @@ def test_building_search_returns_matches_by_a_fragment_of_the_address(client, te
     assert "Tagensvej" not in by_street
     assert "Tagensvej 120" in by_postcode
     assert f'id="id_building_{other_building.pk}"' in by_street_and_number
-    assert "No building matches" in nothing
+    assert "Ingen bygninger passer." in nothing
     assert "<html" not in by_street  # a fragment for htmx
 
 
@@ -241,7 +252,7 @@ def test_building_search_needs_at_least_two_characters(client, tenant, building)
     page = html_of(client.get(reverse("portal:building_search"), {"building_search": "a"}))
 
     assert "Absalonsgade" not in page
-    assert "No building matches" not in page
+    assert "Ingen bygninger passer." not in page
 
 
 def test_without_javascript_the_report_page_shows_the_search_results(client, tenant, other_building):
@@ -283,7 +294,7 @@ def test_a_tenant_sees_only_their_own_cases(client, make_case, tenant, other_ten
 
     assert own.number in home
     assert theirs.number not in home
-    assert "My organisation" not in home  # tenants have no organisation tab
+    assert "Min organisations sager" not in home  # tenants have no organisation tab
     assert client.get(case_url(theirs)).status_code == 404
     assert client.get(reverse("portal:receipt", args=[theirs.number])).status_code == 404
     assert client.post(case_url(theirs), {"body": "Hej"}).status_code == 404
@@ -306,10 +317,10 @@ def test_a_customer_sees_her_organisations_cases_but_not_another_institutions(
     organisation = html_of(client.get(reverse("portal:home"), {"tab": "organisation"}))
     colleague_page = client.get(case_url(colleagues_case))
 
-    assert "My organisation&#x27;s cases" in mine
+    assert "Min organisations sager" in mine
     assert colleagues_case.number not in mine
     assert colleagues_case.number in organisation
-    assert "Reported by Peter Dahl" in organisation
+    assert "Anmeldt af Peter Dahl" in organisation
     assert outsiders_case.number not in organisation
     assert colleague_page.status_code == 200
     assert "Lampen i gangen blinker" in html_of(colleague_page)
@@ -400,7 +411,7 @@ def test_status_changes_are_told_in_plain_words(client, make_case, customer, tec
 
     page = html_of(client.get(case_url(case)))
 
-    assert "Work has started." in page
+    assert "Arbejdet er gået i gang." in page
     assert 'class="badge status-in_progress"' in page
 
 
@@ -445,8 +456,8 @@ def test_an_empty_reply_shows_an_error_and_writes_nothing(client, make_case, cus
     response = client.post(case_url(case), {"body": "  ", "camera": photo()})
 
     assert response.status_code == 400
-    assert "Message is required." in html_of(response)
-    assert "Please choose them again" in html_of(response)
+    assert "Besked skal udfyldes." in html_of(response)
+    assert "Vælg dem igen, før du sender." in html_of(response)
     assert CaseEvent.objects.count() == events
     assert Attachment.objects.count() == 0
 
@@ -465,8 +476,8 @@ def test_an_htmx_reply_returns_only_the_timeline_fragment(client, make_case, cus
     assert "<header" not in fragment
     assert fragment.lstrip().startswith('<section id="conversation"')
     assert "Nøglen ligger i receptionen." in fragment
-    assert "Your message was sent." in fragment
-    assert "Send reply" in fragment  # a fresh, empty form
+    assert "Din besked er sendt." in fragment
+    assert "Send svar" in fragment  # a fresh, empty form
     # the status badge is swapped out of band: the reply resumed work
     assert 'id="case-state"' in fragment
     assert 'hx-swap-oob="true"' in fragment
@@ -480,7 +491,7 @@ def test_an_htmx_reply_with_an_error_returns_the_form_with_the_error(client, mak
     response = client.post(case_url(case), {"body": ""}, HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200  # htmx swaps 2xx only
-    assert "Message is required." in html_of(response)
+    assert "Besked skal udfyldes." in html_of(response)
     assert "<html" not in html_of(response)
     assert case.events.filter(kind=EventKind.REPLY).count() == 0
 
@@ -493,10 +504,10 @@ def test_a_closed_case_takes_no_replies(client, make_case, customer):
     page = html_of(client.get(case_url(case)))
     response = client.post(case_url(case), {"body": "Det drypper igen"})
 
-    assert "Send reply" not in page
-    assert "report a new case" in page
+    assert "Send svar" not in page
+    assert "anmeld en ny sag" in page
     assert response.status_code == 400
-    assert "The case is closed." in html_of(response)
+    assert "Sagen er lukket." in html_of(response)
     assert case.events.filter(kind=EventKind.REPLY).count() == 0
 
 
@@ -531,8 +542,8 @@ def test_confirming_a_solved_case_closes_it(client, make_case, customer, technic
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     assert case.closed_at is not None
-    assert "Thank you. The case is closed." in html_of(response)
-    assert "Confirmed as solved. The case is closed." in html_of(response)
+    assert "Tak. Sagen er lukket." in html_of(response)
+    assert "Bekræftet som løst. Sagen er lukket." in html_of(response)
 
 
 def test_reopening_needs_a_reason(client, make_case, customer, technician):
@@ -546,7 +557,7 @@ def test_reopening_needs_a_reason(client, make_case, customer, technician):
     accepted = client.post(url, {"action": "reopen", "reason": "Ruden er stadig revnet i hjørnet."})
 
     assert refused.status_code == 400
-    assert "Reason is required." in html_of(refused)
+    assert "Begrundelse skal udfyldes." in html_of(refused)
     assert status_after_refusal == Status.RESOLVED
     assert accepted.status_code == 302
     case.refresh_from_db()
@@ -566,7 +577,7 @@ def test_a_refused_action_keeps_the_typed_reason(client, make_case, customer, te
     )
 
     assert response.status_code == 400
-    assert "within 14 days" in html_of(response)
+    assert "inden for 14 dage" in html_of(response)
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
 
@@ -590,8 +601,8 @@ def test_once_work_has_started_cancel_is_shown_disabled_with_the_reason(client, 
     page = html_of(client.get(case_url(case)))
     response = client.post(reverse("portal:action", args=[case.number]), {"action": "cancel", "reason": "Fordi"})
 
-    assert re.search(r"<button type=\"button\" disabled[^>]*>\s*Cancel\s*</button>", page)
-    assert "Once work has started, only the desk can cancel the case." in page
+    assert re.search(r"<button type=\"button\" disabled[^>]*>\s*Annullér\s*</button>", page)
+    assert "Når arbejdet er gået i gang, kan kun servicedesken annullere sagen." in page
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
@@ -604,7 +615,7 @@ def test_an_unknown_action_is_refused_with_a_message(client, make_case, customer
     response = client.post(reverse("portal:action", args=[case.number]), {"action": "explode"})
 
     assert response.status_code == 400
-    assert "Unknown action" in html_of(response)
+    assert "Ukendt handling “explode”." in html_of(response)
     case.refresh_from_db()
     assert case.status == Status.NEW
 
