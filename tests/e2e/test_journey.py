@@ -41,7 +41,6 @@ def test_a_tenant_reports_from_her_phone_and_follows_the_technicians_answer(
     page.locator("input[name=files]").set_input_files(
         files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
     )
-    screenshot(page, "portal-report-phone")
     page.get_by_role("button", name=re.compile("Send report|Send anmeldelse|Send", re.I)).click()
 
     number = page.locator(".number").first.inner_text().strip()
@@ -56,7 +55,6 @@ def test_a_tenant_reports_from_her_phone_and_follows_the_technicians_answer(
     desk.goto(f"{base}/desk/?queue=unassigned")
     row = desk.locator(f'tr[data-case="{number}"]')
     row.wait_for()
-    screenshot(desk, "desk-queue")
     row.locator(f'a:has-text("{number}")').first.click()
     desk.wait_for_url(re.compile(rf"/desk/cases/{number}/?"))
     desk.fill("#id_reply_body", "Tak for anmeldelsen. Glarmesteren kommer i morgen mellem 8 og 10.")
@@ -67,7 +65,6 @@ def test_a_tenant_reports_from_her_phone_and_follows_the_technicians_answer(
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
     assert case.events.filter(kind=EventKind.REPLY, actor=technician).exists()
-    screenshot(desk, "desk-case")
 
     # The tenant sees the reply and the new status on her phone.
     page.goto(f"{base}/portal/cases/{number}/")

@@ -1,0 +1,41 @@
+"""The README's screenshots, taken from the demo data (run with ESM_SCREENSHOTS=1).
+
+`ESM_SCREENSHOTS=1 .venv/bin/python -m pytest tests/e2e/test_screenshots.py` rewrites
+docs/screenshots/; without the variable the test only checks that the pages render.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from esm.cases.models import Case, Status
+from esm.web.demo import load_demo
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_demo_pages_render_on_phone_and_desktop(live_server, phone, desktop, tmp_path):
+    load_demo(users_file=tmp_path / "demo-users.json")
+    base = live_server.url
+    open_case = Case.objects.filter(status=Status.IN_PROGRESS, reporter__username="lise").first() or Case.objects.filter(
+        status=Status.IN_PROGRESS
+    ).first()
+    assert open_case is not None
+
+    page = phone.new_page()
+    sign_in(page, base, "lise", "demo-kunde-2026")
+    page.goto(f"{base}/portal/")
+    page.locator(".case-list").first.wait_for()
+    screenshot(page, "portal-home-phone")
+    page.goto(f"{base}/portal/report/")
+    screenshot(page, "portal-report-phone")
+
+    desk = desktop.new_page()
+    sign_in(desk, base, "ole", "demo-tekniker-2026")
+    desk.goto(f"{base}/desk/")
+    desk.locator("tr[data-case]").first.wait_for()
+    screenshot(desk, "desk-queue")
+    desk.goto(f"{base}/desk/cases/{open_case.number}/")
+    desk.locator(".timeline").first.wait_for()
+    screenshot(desk, "desk-case")
