@@ -286,9 +286,13 @@ def open_case(
     files = _prepare_uploads(uploads, strip_location=not actor.is_handler)
 
     category_obj: Category = values["category"]
+    # The clocks of a new case depend only on its report time and priority: computed before
+    # the transaction, so the year's number counter stays locked for as short as possible.
+    clocks = sla.compute_clocks(Case(created_at=now, priority=values["priority"]), history=[(now, Status.NEW)])
     with transaction.atomic():
         number = format_number(settings.ESM_CASE_NUMBER_PREFIX, now.year, next_value("case", now.year))
         case = Case(
+            **clocks.__dict__,
             number=number,
             title=values["title"],
             description=values["description"],
@@ -333,7 +337,6 @@ def open_case(
             _store_attachments(case, actor, files, event=event, is_public=True, at=now)
             event.payload["attachments"] = [f.filename for f in files]
             event.save(update_fields=["payload"])
-        sla.recompute(case, history=[(now, Status.NEW)])
     return case
 
 
