@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "esm.accounts.middleware.ActivateUserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "esm.api.middleware.MethodNotAllowedProblemMiddleware",
 ]
 
 ROOT_URLCONF = "esm.urls"

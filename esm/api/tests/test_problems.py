@@ -48,3 +48,11 @@ def test_a_domain_error_keeps_its_code_status_and_field_errors(api_as, customer,
 
     problem = assert_problem(response, 400, "unknown_building")
     assert problem["errors"] == {"building": [problem["detail"]]}
+
+
+def test_a_wrong_method_is_answered_with_a_problem_body(client):
+    response = client.put("/api/v1/auth/token", "{}", content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "method_not_allowed"
