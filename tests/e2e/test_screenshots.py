@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_demo_pages_render_on_phone_and_desktop(live_server, phone, desktop, tmp_path):
     load_demo(users_file=tmp_path / "demo-users.json")
     base = live_server.url
-    open_case = Case.objects.filter(status=Status.IN_PROGRESS, reporter__username="lise").first() or Case.objects.filter(
-        status=Status.IN_PROGRESS
-    ).first()
+    in_progress = Case.objects.filter(status=Status.IN_PROGRESS)
+    open_case = in_progress.filter(reporter__username="lise").first() or in_progress.first()
     assert open_case is not None
 
     page = phone.new_page()
