@@ -58,15 +58,6 @@ TARGET_CREATE_PER_SECOND = 150.0
 
 # --- realistic Danish data -----------------------------------------------------------------
 
-DEPARTMENTS = [
-    ("okf", "Økonomiforvaltningen"),
-    ("sof", "Socialforvaltningen"),
-    ("kff", "Kultur- og Fritidsforvaltningen"),
-    ("tmf", "Teknik- og Miljøforvaltningen"),
-    ("buf", "Børne- og Ungdomsforvaltningen"),
-    ("bif", "Beskæftigelses- og Integrationsforvaltningen"),
-    ("suf", "Sundheds- og Omsorgsforvaltningen"),
-]
 INSTITUTION_KINDS = [
     ("buf", "{} Skole"),
     ("buf", "Børnehuset {}"),
@@ -403,6 +394,7 @@ def seed(n: int, rng: random.Random) -> Seeded:
     from esm.cases.models import PRIORITY_ORDER, Case, CaseEvent, Category, EventKind, Status
     from esm.core.models import NumberSequence
     from esm.core.numbering import format_number
+    from esm.web.demo import DEPARTMENTS
 
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -820,7 +812,8 @@ def measure_desk(seeded: Seeded, *, runs: int, warmup: int, database: str) -> di
             {"queue": "open", "page": "2"},
             {"queue": "all"},
         ]
-        known = Case.objects.filter(status="closed").order_by("-created_at").values_list("number", flat=True)[2000]
+        closed_numbers = Case.objects.filter(status="closed").order_by("-created_at").values_list("number", flat=True)
+        known = closed_numbers[min(2000, max(closed_numbers.count() - 1, 0))]  # an older case, not the newest
         search_params = [
             {"queue": "all", "q": "rude"},
             {"queue": "all", "q": "radiator"},
