@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from pydantic import ConfigDict, StrictInt, field_validator
 
-from esm.accounts.models import Team, User
+from esm.accounts.queries import active_user, team_by_code
 from esm.api.auth import current_user
 from esm.api.problems import PageQuery, Text, paginate
-from esm.buildings.models import Building
+from esm.buildings.queries import building_by_property_number
 from esm.cases import queries, services, sla
 from esm.cases.lifecycle import available_actions
 from esm.cases.models import Attachment, Case, CaseEvent, Category, Channel, Complexity, Priority, Status
@@ -307,33 +307,9 @@ def event_body(request: HttpRequest, case: Case, event: CaseEvent, *, internal: 
 # --- resolving references in the request -------------------------------------------------
 
 
-def _building(property_number: str) -> Building:
-    """The building with this property number (never a primary key)."""
-    found = Building.objects.filter(property_number=property_number).first()
-    if found is None:
-        message = _("Unknown building “%(building)s”.") % {"building": property_number}
-        raise DomainError(ErrorCode.UNKNOWN_BUILDING, message, field="building")
-    return found
-
-
 def _category(code: str) -> Category | str:
     """The active category with its team loaded; the code itself when unknown (the service refuses it)."""
     return Category.objects.select_related("team").filter(code=code, is_active=True).first() or code
-
-
-def _user(username: str, *, field: str) -> User:
-    found = User.objects.select_related("organisation", "team").filter(username=username, is_active=True).first()
-    if found is None:
-        message = _("Unknown user “%(username)s”.") % {"username": username}
-        raise DomainError(ErrorCode.UNKNOWN_USER, message, field=field)
-    return found
-
-
-def _team(code: str) -> Team:
-    found = Team.objects.filter(code=code).first()
-    if found is None:
-        raise DomainError(ErrorCode.VALIDATION, _("Unknown team “%(team)s”.") % {"team": code}, field="team")
-    return found
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -372,8 +348,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
     if payload.reporter is not None and payload.reporter != user.username:
         if not user.is_handler:
             raise DomainError(ErrorCode.PERMISSION_DENIED, _("Only technicians and team leads can do this."))
-        reporter = _user(payload.reporter, field="reporter")
-    building = _building(payload.building)
+        reporter = active_user(payload.reporter, field="reporter")
+    building = building_by_property_number(payload.building)
     category = _category(payload.category)
     case = services.open_case(
         user,
@@ -410,15 +386,15 @@ def update_case(request: HttpRequest, number: Text, payload: CaseChange) -> dict
             continue
         value = getattr(payload, field)
         if field == "building":
-            value = _building(value) if value else value
+            value = building_by_property_number(value) if value else value
         elif field in ("location", "complexity"):
             value = value or ""
         changes[field] = value
     assignment: dict[str, Any] = {}
     if "assignee" in sent:
-        assignment["assignee"] = _user(payload.assignee, field="assignee") if payload.assignee else None
+        assignment["assignee"] = active_user(payload.assignee, field="assignee") if payload.assignee else None
     if "team" in sent:
-        assignment["team"] = _team(payload.team) if payload.team else None
+        assignment["team"] = team_by_code(payload.team) if payload.team else None
     with transaction.atomic():
         if changes:
             services.update_case(user, case=case, changes=changes)
@@ -447,7 +423,7 @@ def list_watchers(request: HttpRequest, number: Text) -> list[str]:
 def add_watcher(request: HttpRequest, number: Text, payload: WatcherIn) -> list[str]:
     user = current_user(request)
     case = queries.get_case_for(user, number, action="cases.change_case")
-    services.add_watcher(user, case=case, watcher=_user(payload.username, field="username"))
+    services.add_watcher(user, case=case, watcher=active_user(payload.username, field="username"))
     return list(case.watchers.order_by("username").values_list("username", flat=True))
 
 
@@ -455,7 +431,7 @@ def add_watcher(request: HttpRequest, number: Text, payload: WatcherIn) -> list[
 def remove_watcher(request: HttpRequest, number: Text, username: Text) -> None:
     user = current_user(request)
     case = queries.get_case_for(user, number, action="cases.change_case")
-    services.remove_watcher(user, case=case, watcher=_user(username, field="username"))
+    services.remove_watcher(user, case=case, watcher=active_user(username, field="username"))
 
 
 # --- lifecycle ---------------------------------------------------------------------------

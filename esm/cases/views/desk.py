@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from esm.accounts.models import Team, User
+from esm.accounts.queries import active_user
 from esm.cases import queries, services
 from esm.cases.desk_forms import (
     PAGE_SIZE,
@@ -47,7 +48,7 @@ from esm.cases.desk_forms import (
 )
 from esm.cases.lifecycle import available_actions
 from esm.cases.models import Case
-from esm.core.errors import DomainError, ErrorCode
+from esm.core.errors import DomainError
 
 View = Callable[..., HttpResponse]
 
@@ -209,7 +210,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     if not numbers:
         form.add_error(None, _("Select at least one case."))
     elif form.is_valid():
-        assignee = User.objects.filter(username=form.cleaned_data["assignee"]).first()
+        assignee = User.objects.filter(username=form.cleaned_data["assignee"], is_active=True).first()
         cases = list(queries.cases_visible_to(user).filter(number__in=numbers))
         if assignee is None:
             form.add_error("assignee", _("Unknown technician."))
@@ -406,8 +407,8 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
     form = AssignForm(request.POST, people=list(handlers()))
     if form.is_valid():
         username = form.cleaned_data["assignee"]
-        assignee = User.objects.filter(username=username).first() if username else None
         try:
+            assignee = active_user(username, field="assignee") if username else None
             services.assign_case(_user(request), case=case, assignee=assignee)
         except DomainError as error:
             _add_domain_error(form, error)
@@ -423,10 +424,8 @@ def watch(request: HttpRequest, number: str) -> HttpResponse:
     case = _get_case(request, number, "cases.change_case")
     form = WatcherForm(request.POST)
     if form.is_valid():
-        watcher = User.objects.filter(username=form.cleaned_data["username"], is_active=True).first()
         try:
-            if watcher is None:
-                raise DomainError(ErrorCode.UNKNOWN_USER, _("No such user."), field="username")
+            watcher = active_user(form.cleaned_data["username"])
             change = services.remove_watcher if form.cleaned_data["remove"] else services.add_watcher
             change(_user(request), case=case, watcher=watcher)
         except DomainError as error:
