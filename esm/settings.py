@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "esm.accounts",
     "esm.buildings",
     "esm.cases",
+    "esm.mail",
     "esm.api",
     "esm.web",
 ]

@@ -63,9 +63,9 @@ class CaseOut(Schema):
     complexity: str
     category: str = Field(..., description="Category code")
     category_name: str
-    building: str = Field(..., description="Property number")
-    building_name: str
-    building_address: str
+    building: str | None = Field(..., description="Property number; null until set for a case that came by e-mail")
+    building_name: str | None
+    building_address: str | None
     location: str
     channel: str
     customer_type: str
@@ -243,9 +243,9 @@ def case_body(request: HttpRequest, case: Case) -> dict[str, Any]:
         "complexity": case.complexity,
         "category": case.category.code,
         "category_name": case.category.name_in(language),
-        "building": case.building.property_number,
-        "building_name": case.building.name,
-        "building_address": case.building.address,
+        "building": case.building.property_number if case.building else None,
+        "building_name": case.building.name if case.building else None,
+        "building_address": case.building.address if case.building else None,
         "location": case.location,
         "channel": case.channel,
         "customer_type": case.customer_type,

@@ -57,6 +57,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
     API = "api", _("API")
+    PLANNED = "planned", _("Planned maintenance")
 
 
 class CustomerType(models.TextChoices):
@@ -166,8 +167,30 @@ class Case(models.Model):
         related_name="cases",
     )
     customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    # Unknown until a handler sets it for cases that arrive by e-mail; required in the portal.
     building = models.ForeignKey(
-        "buildings.Building", verbose_name=_("building"), on_delete=models.PROTECT, related_name="cases"
+        "buildings.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    unit = models.ForeignKey(
+        "buildings.Unit",
+        verbose_name=_("room or floor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    installation = models.ForeignKey(
+        "buildings.Installation",
+        verbose_name=_("installation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
     )
     location = models.CharField(_("location in the building"), max_length=200, blank=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases")
@@ -342,3 +365,21 @@ class TimeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.user_id} {self.source} {self.seconds}s"
+
+
+class MaintenanceOccurrence(models.Model):
+    """The case opened for one due date of a maintenance plan: unique, so each occurrence opens once."""
+
+    plan = models.ForeignKey("buildings.MaintenancePlan", on_delete=models.CASCADE, related_name="occurrences")
+    due_date = models.DateField()
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="maintenance_occurrence")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("maintenance occurrence")
+        verbose_name_plural = _("maintenance occurrences")
+        ordering = ["due_date"]
+        constraints = [models.UniqueConstraint(fields=["plan", "due_date"], name="one_case_per_plan_occurrence")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.due_date}"

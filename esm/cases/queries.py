@@ -155,6 +155,8 @@ def search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
 
 def building_history(user: User, case: Case, *, limit: int = 10) -> QuerySet[Case]:
     """Earlier cases of the same building (the desk's building panel)."""
+    if case.building_id is None:
+        return Case.objects.none()
     return (
         cases_visible_to(user)
         .filter(building_id=case.building_id, created_at__lt=case.created_at)

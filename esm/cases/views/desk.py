@@ -258,7 +258,7 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         "events": list(queries.timeline_for(user, case)),
         "actions": available_actions(case, user),
         "history": list(queries.building_history(user, case)),
-        "organisations": list(case.building.organisations.all()),
+        "organisations": list(case.building.organisations.all()) if case.building else [],
         "watchers": list(case.watchers.all()),
         "handling": handling,
         "handling_total": sum(int(row["seconds"]) for row in handling),  # type: ignore[call-overload]
