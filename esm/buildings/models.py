@@ -119,6 +119,9 @@ class AccessInfoRead(models.Model):
         verbose_name_plural = _("access information reads")
         ordering = ["-read_at"]
 
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.user_id} {self.read_at:%Y-%m-%d %H:%M}"
+
 
 class UnitKind(models.TextChoices):
     FLOOR = "floor", _("Floor")
@@ -278,7 +281,8 @@ class ImportRun(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
-    # [{"row": 7, "field": "postcode", "message": "..."}] and [{"row": 3, "key": "E-1", "action": "create", "changes": {...}}]
+    # errors: [{"row": 7, "field": "postcode", "message": "..."}]
+    # changes: [{"row": 3, "key": "E-1", "action": "create", "changes": {...}}]
     errors = models.JSONField(default=list, blank=True)
     changes = models.JSONField(default=list, blank=True)
     log = models.TextField(blank=True)
