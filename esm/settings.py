@@ -235,6 +235,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# The address links in e-mails point to.
+ESM_SITE_URL = env_str("ESM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- E-mail in (esm.mail: ingest, threading, mailboxes) -------------------------------
+# (owned by the inbound work; add settings and beat entries for mail in here)
+
+# --- E-mail out (esm.mail: notifications, SMTP) ---------------------------------------
+# (owned by the outbound work; add settings and beat entries for mail out here)
+
+# --- Building registry (esm.buildings: imports, external register, planned maintenance) --
+# (add settings and beat entries for buildings and planned maintenance here)
+
 # Security: production settings pass `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag
