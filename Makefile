@@ -33,13 +33,18 @@ run: demo
 worker: setup
 	$(BIN)/celery -A esm worker --loglevel=INFO
 
+# Debian packages the tests start themselves: chromium (browser tests), dovecot (IMAP tests).
 browser:
-	@command -v chromium >/dev/null || command -v /usr/bin/chromium >/dev/null || \
-	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "Installing Debian's chromium for the browser tests…"; \
-	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "Could not install chromium: the browser tests will be skipped."; \
-	    else echo "chromium is missing and cannot be installed here: the browser tests will be skipped (apt-get install chromium)."; fi; }
+	@missing=""; \
+	command -v chromium >/dev/null || test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/sbin/dovecot || command -v dovecot >/dev/null || missing="$$missing dovecot-imapd"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's$$missing for the tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "Could not install$$missing: the tests that need them will be skipped."; \
+	  else echo "Missing$$missing and cannot install here: the tests that need them will be skipped (apt-get install$$missing)."; fi; \
+	fi
 
 test: $(STAMP) browser
 	@mkdir -p var

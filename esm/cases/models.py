@@ -274,6 +274,8 @@ class EventKind(models.TextChoices):
     WATCHER_REMOVED = "watcher_removed", _("Watcher removed")
     TIME_CORRECTED = "time_corrected", _("Handling time corrected")
     SLA_RECOMPUTED = "sla_recomputed", _("SLA recomputed")
+    EMAIL_SENT = "email_sent", _("E-mail sent")
+    EMAIL_FAILED = "email_failed", _("E-mail not delivered")
 
 
 class CaseEvent(models.Model):

@@ -237,4 +237,16 @@ def event_summary(event: CaseEvent) -> str:
                 when = str(due)
             return gettext("SLA recomputed: resolution due %(due)s") % {"due": when}
         return gettext("SLA recomputed")
+    email = payload.get("email") if isinstance(payload.get("email"), dict) else None
+    if kind in (EventKind.EMAIL_SENT, EventKind.EMAIL_FAILED) and email is not None:
+        values = {"to": email.get("to", ""), "subject": email.get("subject", ""), "error": email.get("error", "")}
+        if kind == EventKind.EMAIL_SENT:
+            return gettext("E-mail sent to %(to)s: %(subject)s") % values
+        return gettext("E-mail to %(to)s not delivered: %(error)s") % values
+    if kind == EventKind.REPLY and email is not None:
+        return gettext("Reply by e-mail from %(sender)s") % {"sender": email.get("from", "")}
+    if kind == EventKind.NOTE and email is not None:
+        if email.get("bounce"):
+            return gettext("Delivery failure reported by the mail server")
+        return gettext("E-mail from %(sender)s") % {"sender": email.get("from", "")}
     return _label(EventKind, kind)
