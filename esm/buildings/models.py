@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -343,6 +344,19 @@ class MaintenancePlan(models.Model):
         verbose_name = _("maintenance plan")
         verbose_name_plural = _("maintenance plans")
         ordering = ["building", "task"]
+
+    def clean(self) -> None:
+        months = self.season_months or []
+        if self.interval_months and months:
+            raise ValidationError(_("Give either an interval in months or the months of the season, not both."))
+        if not self.interval_months and not months:
+            raise ValidationError(_("Give an interval in months or the months of the season."))
+        if not isinstance(months, list) or any(
+            isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12 for month in months
+        ):
+            raise ValidationError({"season_months": _("Months are numbers from 1 to 12.")})
+        if self.installation_id and self.installation and self.installation.building_id != self.building_id:
+            raise ValidationError({"installation": _("The installation is not in this building.")})
 
     def __str__(self) -> str:
         return self.task

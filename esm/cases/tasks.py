@@ -17,3 +17,11 @@ def recompute_sla(self: object, priority: str | None = None) -> int:
 def close_resolved_cases() -> int:
     """Close resolved cases whose reopen window has passed (scheduled hourly)."""
     return services.auto_close_resolved_cases()
+
+
+@shared_task(acks_late=True)
+def generate_maintenance_cases() -> int:
+    """Open the cases of planned maintenance that falls due within its lead time (scheduled hourly; idempotent)."""
+    from esm.cases import maintenance
+
+    return maintenance.generate_due_cases()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from esm.cases.views import desk
+from esm.cases.views import desk, maintenance
 
 app_name = "desk"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("cases/<str:number>/watchers/", desk.watch, name="watch"),
     path("cases/<str:number>/time/", desk.correct_time, name="correct_time"),
     path("cases/<str:number>/heartbeat/", desk.heartbeat, name="heartbeat"),
+    path("maintenance/", maintenance.calendar, name="maintenance"),
 ]
