@@ -29,6 +29,8 @@ class ErrorCode(StrEnum):
     # sign-in
     INVALID_CREDENTIALS = "invalid_credentials"
     RATE_LIMITED = "rate_limited"
+    # outside systems
+    REGISTER_UNAVAILABLE = "register_unavailable"
 
 
 HTTP_STATUS = {
@@ -41,6 +43,7 @@ HTTP_STATUS = {
     ErrorCode.FILE_TYPE_NOT_ALLOWED: 415,
     ErrorCode.INVALID_CREDENTIALS: 401,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.REGISTER_UNAVAILABLE: 502,
 }
 
 
