@@ -45,6 +45,8 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset({Role.TECHNICIAN, Role.TEAM_LEAD, Role.ADMINISTRATOR})
 REPORTER_ROLES = frozenset({Role.CUSTOMER, Role.TENANT})
+# Accounts the system acts as (mail it could not attribute, planned maintenance): never assignable, never sign in.
+SYSTEM_USERNAMES = frozenset({"helpdesk-mail", "planlagt-vedligehold"})
 
 
 class Team(models.Model):

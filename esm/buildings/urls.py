@@ -2,7 +2,14 @@
 
 from django.urls import include, path
 
+from esm.buildings.views import registry
+
 app_name = "buildings"
 urlpatterns: list = [  # type: ignore[type-arg]
     path("import/", include("esm.buildings.urls_imports")),
+    path("", registry.building_list, name="list"),
+    path("<str:property_number>/", registry.building_detail, name="detail"),
+    path("<str:property_number>/access/", registry.show_access_info, name="access"),
+    path("<str:property_number>/documents/", registry.add_document, name="add_document"),
+    path("<str:property_number>/documents/<uuid:key>/", registry.document, name="document"),
 ]

@@ -30,7 +30,7 @@ from esm.core.errors import DomainError, ErrorCode
 router = Router(tags=["cases"])
 categories_router = Router(tags=["categories"])
 
-CASE_RELATIONS = ("building", "category", "reporter", "organisation", "team", "assignee")
+CASE_RELATIONS = ("building", "unit", "installation", "category", "reporter", "organisation", "team", "assignee")
 
 QueueName = Literal["all", "unassigned", "mine", "team", "waiting", "sla_risk", "open", "closed"]
 SortName = Literal["newest", "oldest", "due", "priority", "updated"]
@@ -66,6 +66,10 @@ class CaseOut(Schema):
     building: str | None = Field(..., description="Property number; null until set for a case that came by e-mail")
     building_name: str | None
     building_address: str | None
+    unit: str | None = Field(..., description="Code of the room or floor in the building")
+    unit_name: str | None
+    installation: int | None = Field(..., description="Id of the installation (see the building)")
+    installation_name: str | None
     location: str
     channel: str
     customer_type: str
@@ -165,6 +169,8 @@ class CaseIn(Schema):
     title: Text = Field(..., examples=["Knust rude i klasselokale 2.B"])
     description: Text
     building: Text = Field(..., description="Property number", examples=["E-1001"])
+    unit: Text | None = Field(None, description="Code of a room or floor of the building", examples=["1.12"])
+    installation: StrictInt | None = Field(None, description="Id of an installation of the building")
     category: Text = Field(..., description="Category code", examples=["glass"])
     priority: Priority = Priority.NORMAL
     location: Text | None = Field("", description="Where in the building")
@@ -188,6 +194,8 @@ class CaseChange(Schema):
     category: Text | None = Field(None, description="Category code")
     complexity: Complexity | None = None
     building: Text | None = Field(None, description="Property number")
+    unit: Text | None = Field(None, description="Code of a room or floor of the building; null removes it")
+    installation: StrictInt | None = Field(None, description="Id of an installation of the building; null removes it")
     assignee: Text | None = Field(None, description="Technician's username")
     team: Text | None = Field(None, description="Team code")
 
@@ -246,6 +254,10 @@ def case_body(request: HttpRequest, case: Case) -> dict[str, Any]:
         "building": case.building.property_number if case.building else None,
         "building_name": case.building.name if case.building else None,
         "building_address": case.building.address if case.building else None,
+        "unit": case.unit.code if case.unit else None,
+        "unit_name": case.unit.name if case.unit else None,
+        "installation": case.installation_id,
+        "installation_name": case.installation.name if case.installation else None,
         "location": case.location,
         "channel": case.channel,
         "customer_type": case.customer_type,
@@ -362,6 +374,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
         channel=payload.channel,
         complexity=payload.complexity or "",
         reporter=reporter,
+        unit=payload.unit or None,
+        installation=payload.installation,
     )
     if isinstance(category, Category) and case.team_id == category.team_id:
         case.team = category.team  # already loaded: no query to show the team
@@ -389,6 +403,8 @@ def update_case(request: HttpRequest, number: Text, payload: CaseChange) -> dict
             value = building_by_property_number(value) if value else value
         elif field in ("location", "complexity"):
             value = value or ""
+        elif field == "unit":
+            value = value or None
         changes[field] = value
     assignment: dict[str, Any] = {}
     if "assignee" in sent:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from esm.accounts.models import STAFF_ROLES, Team, User
+from esm.accounts.models import STAFF_ROLES, SYSTEM_USERNAMES, Team, User
+from esm.buildings.models import Installation, Unit
 from esm.cases.models import Channel, Complexity, Priority, Status
 from esm.cases.queries import QUEUES, SORTS, CaseFilters, categories
 
@@ -21,6 +23,7 @@ def handlers() -> QuerySet[User]:
     """Everyone a case can be assigned to, for the assignee pickers."""
     return (
         User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+        .exclude(username__in=SYSTEM_USERNAMES)
         .only("pk", "username", "first_name", "last_name", "role", "is_active")
         .order_by("first_name", "last_name", "username")
     )
@@ -187,15 +190,52 @@ class AssignForm(forms.Form):
 
 
 class UpdateCaseForm(forms.Form):
+    """Priority, category, complexity, and where: building (property number), room or floor, installation.
+
+    Only the fields posted change. Moving the case to another building ignores the posted room and
+    installation (they belong to the old building; the service clears them).
+    """
+
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     category = forms.ChoiceField(label=_("Category"))
     complexity = forms.ChoiceField(label=_("Complexity"), required=False)
+    building = forms.CharField(label=_("Building (property number)"), required=False, max_length=20)
+    unit = forms.CharField(label=_("Room or floor"), required=False, max_length=20, widget=forms.Select)
+    installation = forms.CharField(label=_("Installation"), required=False, max_length=20, widget=forms.Select)
 
-    def __init__(self, *args: Any, category_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        category_choices: list[tuple[str, str]],
+        units: Iterable[Unit] = (),
+        installations: Iterable[Installation] = (),
+        current_building: str = "",
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("auto_id", "id_update_%s")
         super().__init__(*args, **kwargs)
+        self.current_building = current_building
         _set_choices(self, "category", category_choices)
         _set_choices(self, "complexity", _blank(_("Not set")) + list(Complexity.choices))
+        unit_widget, installation_widget = self.fields["unit"].widget, self.fields["installation"].widget
+        assert isinstance(unit_widget, forms.Select) and isinstance(installation_widget, forms.Select)
+        unit_widget.choices = _blank(_("Not set")) + [(str(u.pk), f"{u.code} {u.name}") for u in units]
+        installation_widget.choices = _blank(_("Not set")) + [(str(i.pk), str(i)) for i in installations]
+        self.fields["building"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        building = str(data.get("building") or "").strip()
+        moving = bool(building) and building != self.current_building
+        if not building or not moving:
+            data.pop("building", None)  # unchanged (a building is never removed here)
+        for name in ("unit", "installation"):
+            if moving or name not in self.data:
+                data.pop(name, None)
+            elif name in data:
+                value = str(data[name] or "").strip()
+                data[name] = int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else (value or None)
+        return data
 
 
 class TimeCorrectionForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from esm.buildings.models import Building
+from esm.buildings.models import Building, Installation, Unit
 from esm.cases.models import Category
 from esm.core.errors import DomainError, ErrorCode
 
@@ -73,6 +73,10 @@ class ReportForm(ServiceErrorsMixin):
     }
 
     building = forms.CharField(label=_("Building"), required=False, max_length=30)
+    unit = forms.CharField(label=_("Room or floor"), required=False, max_length=30, widget=forms.Select)
+    installation = forms.CharField(
+        label=_("Is it about an installation? (optional)"), required=False, max_length=30, widget=forms.Select
+    )
     location = forms.CharField(
         label=_("Where in the building?"),
         required=False,
@@ -113,12 +117,39 @@ class ReportForm(ServiceErrorsMixin):
             return int(value)
         return value or None
 
+    def unit_ref(self) -> int | str | None:
+        """The chosen room or floor (its pk), if any."""
+        return _pk(self.cleaned_data.get("unit"))
+
+    def installation_ref(self) -> int | str | None:
+        """The chosen installation (its pk), if any."""
+        return _pk(self.cleaned_data.get("installation"))
+
+    def set_building_parts(self, units: Iterable[Unit], installations: Iterable[Installation]) -> None:
+        """Offer the rooms/floors and installations of the chosen building."""
+        unit_widget = self.fields["unit"].widget
+        installation_widget = self.fields["installation"].widget
+        assert isinstance(unit_widget, forms.Select) and isinstance(installation_widget, forms.Select)
+        unit_widget.choices = [("", _("Choose a room or floor")), *((str(u.pk), f"{u.code} {u.name}") for u in units)]
+        installation_widget.choices = [
+            ("", _("No particular installation")),
+            *((str(i.pk), str(i)) for i in installations),
+        ]
+
     def picked_building(self) -> Building | None:
         """The building chosen in the submitted form (to show it chosen again after an error)."""
         value = str(self.data.get("building", "")).strip()
         if not value.isdigit() or len(value) > 12:
             return None
         return Building.objects.filter(pk=int(value)).first()
+
+
+def _pk(value: object) -> int | str | None:
+    """A posted key: the pk as a number, anything else as typed (the service refuses what it doesn't know)."""
+    text = str(value or "").strip()
+    if text.isascii() and text.isdigit() and 0 < len(text) <= 12:
+        return int(text)
+    return text or None
 
 
 class ReplyForm(ServiceErrorsMixin):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from esm.accounts.models import Role, Team, User
-from esm.buildings.models import Building
+from esm.buildings.models import Building, Installation, Unit
 from esm.cases import sla
 from esm.cases.lifecycle import BY_ACTION, check
 from esm.cases.models import (
@@ -196,6 +196,54 @@ def _resolve_building(building: Building | str | int | None) -> Building:
     return found
 
 
+def _resolve_unit(unit: Unit | str | int | None, building: Building | None) -> Unit | None:
+    """The room or floor, by code or pk, which must be in `building`; None when not given."""
+    if unit in (None, ""):
+        return None
+    found: Unit | None = None
+    if isinstance(unit, Unit):
+        found = unit
+    elif building is not None:
+        units = Unit.objects.filter(building=building)
+        if isinstance(unit, int) and not isinstance(unit, bool) and 0 < unit < 2**62:
+            found = units.filter(pk=unit).first()
+        elif isinstance(unit, str) and _is_lookup_key(unit):
+            found = units.filter(code=unit.strip()).first()
+    if building is None:
+        raise DomainError(ErrorCode.VALIDATION, _("Choose the building before the room or floor."), field="unit")
+    if found is None or found.building_id != building.pk:
+        raise DomainError(ErrorCode.VALIDATION, _("The room or floor is not in the chosen building."), field="unit")
+    return found
+
+
+def _resolve_installation(
+    installation: Installation | int | str | None, building: Building | None
+) -> Installation | None:
+    """The installation, by pk, which must be in `building`; None when not given."""
+    if installation in (None, ""):
+        return None
+    found: Installation | None = None
+    if isinstance(installation, Installation):
+        found = installation
+    elif building is not None:
+        key = installation.strip() if isinstance(installation, str) else installation
+        if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 18:
+            key = int(key)
+        if isinstance(key, int) and not isinstance(key, bool) and 0 < key < 2**62:
+            found = Installation.objects.filter(building=building, pk=key).first()
+    if building is None:
+        raise DomainError(ErrorCode.VALIDATION, _("Choose the building before the installation."), field="installation")
+    if found is None or found.building_id != building.pk:
+        raise DomainError(
+            ErrorCode.VALIDATION, _("The installation is not in the chosen building."), field="installation"
+        )
+    return found
+
+
+def _unit_label(unit: Unit | None) -> str:
+    return f"{unit.code} {unit.name}".strip() if unit else ""
+
+
 def _choice(value: object, choices: type[Priority] | type[Complexity] | type[Channel], *, field: str) -> str:
     text = str(value or "")
     if text not in choices.values:
@@ -244,9 +292,15 @@ def open_case(
     complexity: str = "",
     reporter: User | None = None,
     uploads: Sequence[Upload] = (),
+    unit: Unit | str | int | None = None,
+    installation: Installation | int | str | None = None,
     now: datetime | None = None,
 ) -> Case:
-    """Register a case reported by `reporter` (the actor unless a handler reports for someone)."""
+    """Register a case reported by `reporter` (the actor unless a handler reports for someone).
+
+    `unit` (a room or floor: the object, its code or pk) and `installation` (the object or its pk)
+    are optional and must belong to the chosen building.
+    """
     now = now or timezone.now()
     if reporter is not None and reporter.pk != actor.pk:
         _require_handler(actor)
@@ -274,8 +328,14 @@ def open_case(
         ("channel", lambda: _choice(channel, Channel, field="channel")),
         ("complexity", lambda: _choice(complexity, Complexity, field="complexity") if complexity else ""),
     ]
+    checks += [
+        ("unit", lambda: _resolve_unit(unit, values.get("building"))),
+        ("installation", lambda: _resolve_installation(installation, values.get("building"))),
+    ]
     first_error: DomainError | None = None
     for field, compute in checks:
+        if field in ("unit", "installation") and "building" in errors:
+            continue  # no building to check them against; the building's error says what to do
         try:
             values[field] = compute()
         except DomainError as error:
@@ -303,6 +363,8 @@ def open_case(
             organisation=reporter.organisation if reporter.role != Role.TENANT else None,
             customer_type=CustomerType.TENANT if reporter.role == Role.TENANT else CustomerType.MUNICIPAL,
             building=values["building"],
+            unit=values["unit"],
+            installation=values["installation"],
             location=values["location"],
             category=category_obj,
             priority=values["priority"],
@@ -331,6 +393,8 @@ def open_case(
                 "priority": case.priority,
                 "category": category_obj.code,
                 "building": case.building.property_number if case.building else None,
+                **({"unit": _unit_label(case.unit)} if case.unit else {}),
+                **({"installation": str(case.installation)} if case.installation else {}),
                 "channel": case.channel,
                 "reporter": reporter.username,
             },
@@ -518,11 +582,16 @@ def add_attachments(
 
 # --- desk handling -------------------------------------------------------------------
 
-EDITABLE_FIELDS = ("title", "location", "priority", "category", "complexity", "building")
+EDITABLE_FIELDS = ("title", "location", "priority", "category", "complexity", "building", "unit", "installation")
 
 
 def update_case(actor: User, *, case: Case, changes: dict[str, Any], now: datetime | None = None) -> Case:
-    """Change case fields; each change is an event. A priority change recomputes the SLA."""
+    """Change case fields; each change is an event. A priority change recomputes the SLA.
+
+    `unit` (code or pk) and `installation` (pk) must belong to the case's building (the new one
+    when `building` changes too); moving the case to another building clears a unit or
+    installation of the old one.
+    """
     now = now or timezone.now()
     _require_handler(actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -545,12 +614,26 @@ def update_case(actor: User, *, case: Case, changes: dict[str, Any], now: dateti
             new[field] = _resolve_category(value)
         elif field == "building":
             new[field] = _resolve_building(value)
+    building = new.get("building", case.building)
+    moved = "building" in new and new["building"].pk != case.building_id
+    if "unit" in changes:
+        new["unit"] = _resolve_unit(changes["unit"], building)
+    elif moved and case.unit_id is not None:
+        new["unit"] = None
+    if "installation" in changes:
+        new["installation"] = _resolve_installation(changes["installation"], building)
+    elif moved and case.installation_id is not None:
+        new["installation"] = None
 
     def shown(field: str, value: Any) -> str:
         if isinstance(value, Category):
             return value.code
         if isinstance(value, Building):
             return value.property_number
+        if isinstance(value, Unit):
+            return _unit_label(value)
+        if isinstance(value, Installation):
+            return str(value)
         return str(value or "")
 
     with transaction.atomic():
@@ -558,7 +641,9 @@ def update_case(actor: User, *, case: Case, changes: dict[str, Any], now: dateti
         changed = []
         for field, value in new.items():
             old = getattr(locked, field)
-            if shown(field, old) == shown(field, value):
+            if field in ("unit", "installation") and getattr(old, "pk", None) == getattr(value, "pk", None):
+                continue
+            if field not in ("unit", "installation") and shown(field, old) == shown(field, value):
                 continue
             setattr(locked, field, value)
             setattr(case, field, value)
@@ -567,7 +652,7 @@ def update_case(actor: User, *, case: Case, changes: dict[str, Any], now: dateti
                 case,
                 actor,
                 EventKind.FIELD_CHANGED,
-                is_public=field in ("title", "priority", "category", "location", "building"),
+                is_public=field in ("title", "priority", "category", "location", "building", "unit"),
                 payload={"field": field, "from": shown(field, old), "to": shown(field, value)},
                 at=now,
             )

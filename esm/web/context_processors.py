@@ -11,4 +11,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "is_handler": is_handler,
         "surface": "desk" if request.path.startswith("/desk/") else "portal",
+        "desk_section": _desk_section(request.path),
     }
+
+
+def _desk_section(path: str) -> str:
+    for prefix, section in (("/desk/buildings/", "buildings"), ("/desk/maintenance/", "maintenance")):
+        if path.startswith(prefix):
+            return section
+    return "cases"

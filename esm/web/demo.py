@@ -45,8 +45,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from esm.accounts.models import Organisation, OrganisationKind, Role, Team, User
-from esm.buildings.models import Building
-from esm.buildings.services import register_building
+from esm.buildings.adapters.local import sample_bbr_id
+from esm.buildings.models import Building, Installation, MaintenancePlan, Unit
+from esm.buildings.services import register_building, update_building
 from esm.cases import services, sla
 from esm.cases.lifecycle import BY_ACTION
 from esm.cases.models import (
@@ -331,6 +332,140 @@ def city_for(postcode: str) -> str:
     if number not in districts:
         raise ValueError(f"{postcode} is not a postcode in Copenhagen municipality")
     return districts[number]
+
+
+# --- the registry: facts, rooms, installations and access of each building --------------
+
+# Approximate centre of each postal district (latitude, longitude), for the map links.
+DISTRICT_CENTRES = {
+    "København K": (55.6794, 12.5770),
+    "København V": (55.6710, 12.5500),
+    "København Ø": (55.7060, 12.5800),
+    "København N": (55.6960, 12.5450),
+    "København S": (55.6600, 12.6000),
+    "København NV": (55.7050, 12.5250),
+    "København SV": (55.6500, 12.5400),
+    "Valby": (55.6620, 12.5030),
+    "Brønshøj": (55.7070, 12.4950),
+    "Vanløse": (55.6870, 12.4900),
+}
+# BBR use codes by kind of institution: 421 primary school, 441 day-care, 416 library, 533 sports hall,
+# 419 other culture, 321 office, 323 storage and depot, 160 residential institution, 140 blocks of flats.
+USE_CODES = {
+    "school": "421",
+    "daycare": "441",
+    "library": "416",
+    "sports": "533",
+    "culture": "419",
+    "office": "321",
+    "depot": "323",
+    "social": "160",
+    "nursing": "160",
+    "housing": "140",
+}
+# (code, name, kind, code of the floor it is on) per kind of building
+UNITS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "school": (
+        ("K", "Kælder", "floor", ""),
+        ("0", "Stueetage", "floor", ""),
+        ("1", "1. sal", "floor", ""),
+        ("2", "2. sal", "floor", ""),
+        ("0.05", "Kontor", "room", "0"),
+        ("0.10", "Gymnastiksal", "room", "0"),
+        ("1.12", "Klasselokale 1.A", "room", "1"),
+        ("1.20", "Faglokale natur/teknologi", "room", "1"),
+        ("2.14", "Klasselokale 5.B", "room", "2"),
+        ("UDE", "Skolegården", "area", ""),
+    ),
+    "daycare": (
+        ("0", "Stueetage", "floor", ""),
+        ("0.01", "Stue Sommerfuglene", "room", "0"),
+        ("0.02", "Stue Mariehønerne", "room", "0"),
+        ("0.05", "Køkken", "room", "0"),
+        ("0.08", "Puslerum", "room", "0"),
+        ("UDE", "Legepladsen", "area", ""),
+    ),
+    "library": (
+        ("K", "Magasin", "floor", ""),
+        ("0", "Stueetage", "floor", ""),
+        ("0.01", "Udlån", "room", "0"),
+        ("0.04", "Børnebibliotek", "room", "0"),
+        ("1.02", "Læsesal", "room", ""),
+    ),
+    "sports": (
+        ("0.01", "Hal A", "room", ""),
+        ("0.02", "Omklædning herrer", "room", ""),
+        ("0.03", "Omklædning damer", "room", ""),
+        ("0.10", "Kiosk og cafe", "room", ""),
+    ),
+    "culture": (
+        ("0.01", "Foyer", "room", ""),
+        ("1.01", "Salen", "room", ""),
+        ("1.05", "Værksted", "room", ""),
+    ),
+    "office": (
+        ("0", "Stueetage", "floor", ""),
+        ("1", "1. sal", "floor", ""),
+        ("2", "2. sal", "floor", ""),
+        ("0.02", "Reception", "room", "0"),
+        ("1.10", "Mødelokale Søndermarken", "room", "1"),
+        ("2.05", "Kantine", "room", "2"),
+    ),
+    "depot": (
+        ("0.01", "Værksted", "room", ""),
+        ("0.02", "Garage", "room", ""),
+        ("0.03", "Mandskabsrum", "room", ""),
+    ),
+    "social": (
+        ("0.01", "Fællesrum", "room", ""),
+        ("0.05", "Køkken", "room", ""),
+        ("1.01", "Bolig 1", "room", ""),
+        ("1.02", "Bolig 2", "room", ""),
+    ),
+    "nursing": (
+        ("0", "Stueetage", "floor", ""),
+        ("1", "1. sal", "floor", ""),
+        ("0.01", "Fællesstue", "room", "0"),
+        ("0.06", "Produktionskøkken", "room", "0"),
+        ("1.11", "Bolig 11", "room", "1"),
+        ("1.12", "Bolig 12", "room", "1"),
+    ),
+    "housing": (
+        ("K", "Kælder og vaskeri", "floor", ""),
+        ("A", "Opgang A", "area", ""),
+        ("B", "Opgang B", "area", ""),
+        ("LOFT", "Loft", "floor", ""),
+    ),
+}
+# (kind, name, makes, supplier, unit code or "") — the installations every building of a kind has
+INSTALLATIONS: dict[str, tuple[tuple[str, str, tuple[str, ...], str, str], ...]] = {
+    "common": (
+        ("heating", "Fjernvarmeunit", ("Danfoss", "Gemina Termix"), "Varmeservice Hovedstaden ApS", "K"),
+        ("ventilation", "Ventilationsanlæg", ("Nilan", "Systemair", "Exhausto"), "Ventilationsservice Øst A/S", ""),
+        ("fire_alarm", "ABA-brandalarm", ("Siemens", "Schneider Electric"), "Brandteknik København ApS", ""),
+        ("roof", "Tag og tagrender", ("",), "Dansk Tagdækning ApS", ""),
+    ),
+    "school": (("playground", "Legeplads i skolegården", ("Kompan",), "Kompan Service A/S", "UDE"),),
+    "daycare": (("playground", "Legeplads", ("Kompan", "HAGS"), "Kompan Service A/S", "UDE"),),
+    "office": (("lift", "Personelevator", ("KONE", "Schindler"), "KONE A/S", "0"),),
+    "nursing": (("lift", "Sengeelevator", ("KONE",), "KONE A/S", "0"),),
+    "sports": (("boiler", "Varmtvandsbeholder", ("Viessmann", "Vaillant"), "Kedelservice Hovedstaden ApS", ""),),
+    "housing": (("boiler", "Gaskedel", ("Vaillant",), "Kedelservice Hovedstaden ApS", "K"),),
+}
+# Which installation a historical case of a category concerns, when its building has one.
+CATEGORY_INSTALLATIONS = {"heating": ("heating", "ventilation", "boiler"), "roof": ("roof",), "electrical": ("lift",)}
+OPENING_HOURS = {
+    "school": "Man–fre 7.00–17.00. SFO til 17.00.",
+    "daycare": "Man–fre 6.30–17.00.",
+    "library": "Man–fre 10.00–19.00, lør 10.00–14.00. Selvbetjent 8.00–22.00.",
+    "sports": "Alle dage 7.00–22.00.",
+    "culture": "Man–tor 10.00–21.00, fre 10.00–16.00.",
+    "office": "Man–fre 8.00–16.00.",
+    "depot": "Man–fre 6.00–14.30.",
+    "social": "Døgnbemandet.",
+    "nursing": "Døgnbemandet. Henvendelse i receptionen.",
+    "housing": "Kontakt viceværten man–fre 8.00–9.00.",
+}
 
 
 # --- people --------------------------------------------------------------------------
@@ -2006,6 +2141,7 @@ class _Builder:
         self._buildings()
         self._teams_and_categories()
         self._people()
+        self._registry()
         self._historical(historical_cases)
         self.say(f"Creating {len(LIVE_CASES)} open cases from the last two weeks…")
         self._live()
@@ -2042,6 +2178,8 @@ class _Builder:
                     postcode=postcode,
                     city=city_for(postcode),
                     organisations=[self.institutions[inst.code]],
+                    source="BBR",
+                    now=self.now - timedelta(days=30),
                 )
                 self.buildings_of.setdefault(inst.code, []).append(building)
                 self.kind_of[building.pk] = inst.kind
@@ -2055,6 +2193,8 @@ class _Builder:
                 house_number=house_number,
                 postcode=postcode,
                 city=city_for(postcode),
+                source="BBR",
+                now=self.now - timedelta(days=30),
             )
             self.homes.append(building)
             self.kind_of[building.pk] = "housing"
@@ -2114,6 +2254,148 @@ class _Builder:
         self.leads = {t: self.users[u] for u, _f, _l, t in TEAM_LEADS}
         self.home_of = {u: (self.homes[home], flat) for u, _f, _l, home, flat in TENANTS}
 
+    # -- the registry ------------------------------------------------------------------
+
+    def _registry(self) -> None:
+        """Facts from BBR, rooms, installations, access information and a few maintenance plans.
+
+        Its own random stream, so the cases (and the demo digest) stay as they were.
+        """
+        rng = random.Random()
+        rng.setstate(self.rng.getstate())  # a copy: the main stream is not consumed
+        rng.seed(f"registry-{rng.random()}")
+        self.parts_rng = random.Random(rng.random())
+        self.say("Filling the building registry…")
+        bbr_at = self.now - timedelta(days=30)
+        units: list[Unit] = []
+        team_codes = [code for code, _name in TEAMS]
+        for building in Building.objects.order_by("pk"):
+            kind = self.kind_of[building.pk]
+            lat, lon = DISTRICT_CENTRES[building.city]
+            team = rng.choice(team_codes)
+            rng.getrandbits(128)  # was a random BBR id; drawn still, so the rest of the demo stays as it was
+            update_building(
+                None,
+                building=building,
+                changes={
+                    "bbr_id": sample_bbr_id(building.property_number),  # the sample register knows it
+                    "latitude": f"{lat + rng.uniform(-0.008, 0.008):.6f}",
+                    "longitude": f"{lon + rng.uniform(-0.012, 0.012):.6f}",
+                    "year_built": rng.choice([1898, 1904, 1911, 1925, 1932, 1938, 1954, 1962, 1971, 1988, 2004, 2016]),
+                    "gross_area_m2": rng.randint(
+                        *{"school": (3500, 9000), "housing": (1800, 4200)}.get(kind, (400, 2600))
+                    ),
+                    "bbr_use_code": USE_CODES[kind],
+                    "responsible_team": self.teams[team],
+                    "responsible_technician": rng.choice(self.technicians[team]),
+                },
+                source="BBR",
+                now=bbr_at,
+            )
+            update_building(
+                None,
+                building=building,
+                changes={
+                    "opening_hours": OPENING_HOURS[kind],
+                    "key_info": f"Nøgleboks ved hovedindgangen, kode {rng.randint(1000, 9999)}. "
+                    "Hovednøgle nr. " + str(rng.randint(10, 99)) + " i nøgleskabet på driftskontoret.",
+                    "alarm_info": "Alarmpanel i forgangen; frakobl med egen brugerkode. "
+                    "Ved fejlalarm: ring til vagtcentralen og oplys ejendomsnummeret.",
+                },
+                source="Driften",
+                now=bbr_at,
+            )
+            for code, name, unit_kind, _floor in UNITS[kind]:
+                units.append(Unit(building=building, code=code, name=name, kind=unit_kind))
+        Unit.objects.bulk_create(units, batch_size=500)
+        self.units_of: dict[int, dict[str, Unit]] = {}
+        for unit in Unit.objects.order_by("pk"):
+            self.units_of.setdefault(unit.building_id, {})[unit.code] = unit
+        rooms = []
+        for building_pk, by_code in self.units_of.items():
+            for code, _name, _kind, floor in UNITS[self.kind_of[building_pk]]:
+                if floor:
+                    by_code[code].parent = by_code[floor]
+                    rooms.append(by_code[code])
+        Unit.objects.bulk_update(rooms, ["parent"], batch_size=500)
+
+        installations: list[Installation] = []
+        for building_pk, by_code in self.units_of.items():
+            kind = self.kind_of[building_pk]
+            for inst_kind, name, makes, supplier, unit_code in INSTALLATIONS["common"] + INSTALLATIONS.get(kind, ()):
+                installations.append(
+                    Installation(
+                        building_id=building_pk,
+                        unit=by_code.get(unit_code),
+                        kind=inst_kind,
+                        name=name,
+                        make=rng.choice(makes),
+                        year_installed=rng.randint(1995, 2023),
+                        service_contract=f"SA-{rng.randint(2021, 2025)}-{rng.randint(1, 400):03d}" if supplier else "",
+                        contract_expires=(self.now + timedelta(days=rng.randint(30, 900))).date(),
+                        supplier=supplier,
+                    )
+                )
+        Installation.objects.bulk_create(installations, batch_size=500)
+        self.installations_of: dict[int, dict[str, Installation]] = {}
+        for installation in Installation.objects.order_by("pk"):
+            self.installations_of.setdefault(installation.building_id, {})[installation.kind] = installation
+
+        plans = []
+        first_due = (self.now + timedelta(days=20)).date()
+        for building_pk, by_kind in self.installations_of.items():
+            if "heating" in by_kind:
+                plans.append(
+                    MaintenancePlan(
+                        building_id=building_pk,
+                        installation=by_kind["heating"],
+                        task="Årligt eftersyn af fjernvarmeunit",
+                        first_due=first_due + timedelta(days=rng.randint(0, 200)),
+                        interval_months=12,
+                        category_code="heating",
+                        supplier=by_kind["heating"].supplier,
+                    )
+                )
+            if "fire_alarm" in by_kind and self.kind_of[building_pk] in ("school", "daycare", "nursing"):
+                plans.append(
+                    MaintenancePlan(
+                        building_id=building_pk,
+                        installation=by_kind["fire_alarm"],
+                        task="Kvartalsafprøvning af brandalarm",
+                        first_due=first_due + timedelta(days=rng.randint(0, 90)),
+                        interval_months=3,
+                        category_code="electrical",
+                        supplier=by_kind["fire_alarm"].supplier,
+                    )
+                )
+            if "roof" in by_kind and self.kind_of[building_pk] == "school":
+                plans.append(
+                    MaintenancePlan(
+                        building_id=building_pk,
+                        installation=by_kind["roof"],
+                        task="Rensning af tagrender",
+                        first_due=first_due,
+                        season_months=[10],
+                        category_code="roof",
+                        supplier=by_kind["roof"].supplier,
+                    )
+                )
+        MaintenancePlan.objects.bulk_create(plans, batch_size=500)
+
+    def _place(self, case: Case) -> None:
+        """Point a historical case at a room of its building and, for its category, an installation."""
+        rng = self.parts_rng
+        building_pk = case.building.pk if case.building else None
+        if building_pk is None:
+            return
+        rooms = [u for u in self.units_of.get(building_pk, {}).values() if u.kind != "floor"]
+        if rooms and rng.random() < 0.6:
+            case.unit = rng.choice(rooms)
+        own = self.installations_of.get(building_pk, {})
+        kinds = [k for k in CATEGORY_INSTALLATIONS.get(case.category.code, ()) if k in own]
+        if kinds and rng.random() < 0.8:
+            case.installation = own[rng.choice(kinds)]
+
     # -- historical cases --------------------------------------------------------------
 
     def _historical(self, count: int) -> None:
@@ -2148,6 +2430,7 @@ class _Builder:
             story = self._story(spec)
             kept = [event for event in story.events if event.at <= self.now]
             case = self._case(spec, number, kept)
+            self._place(case)
             cases.append(case)
             stories.append(kept)
             entries.append(self._time_entries(spec, case, story.events))

@@ -21,6 +21,7 @@ EXPECTED = {
     "/api/v1/categories": {"get"},
     "/api/v1/cases/{number}/watchers": {"get", "post"},
     "/api/v1/cases/{number}/watchers/{username}": {"delete"},
+    "/api/v1/mail/inbound": {"post"},
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

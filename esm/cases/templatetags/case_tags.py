@@ -54,6 +54,8 @@ FIELD_LABELS = {
     "category": _("Category"),
     "complexity": _("Complexity"),
     "building": _("Building"),
+    "unit": _("Room or floor"),
+    "installation": _("Installation"),
 }
 
 

@@ -29,6 +29,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from esm.accounts.models import Team, User
 from esm.accounts.queries import active_user
+from esm.buildings.models import Installation, Unit
+from esm.buildings.queries import repeat_failures
 from esm.cases import queries, services
 from esm.cases.desk_forms import (
     PAGE_SIZE,
@@ -270,8 +272,19 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         "action_form": ActionForm(),
         "assign_form": AssignForm(initial={"assignee": case.assignee.username if case.assignee else ""}, people=people),
         "update_form": UpdateCaseForm(
-            initial={"priority": case.priority, "category": case.category.code, "complexity": case.complexity},
+            initial={
+                "priority": case.priority,
+                "category": case.category.code,
+                "complexity": case.complexity,
+                "building": case.building.property_number if case.building else "",
+                "unit": case.unit_id or "",
+                "installation": case.installation_id or "",
+            },
             category_choices=category_choices(language),
+            **_building_parts(case),
+        ),
+        "repeat_failure": bool(
+            case.installation_id and any(i.pk == case.installation_id for i in repeat_failures(building=case.building))
         ),
         "watch_form": WatcherForm(),
         "is_watching": any(watcher.pk == user.pk for watcher in case.watchers.all()),
@@ -282,6 +295,17 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
     }
     context.update(overrides)
     return context
+
+
+def _building_parts(case: Case) -> dict[str, Any]:
+    """The case building's rooms/floors and installations, for the update form's pickers."""
+    if case.building is None:
+        return {"units": [], "installations": [], "current_building": ""}
+    return {
+        "units": list(Unit.objects.filter(building=case.building).order_by("code")[:500]),
+        "installations": list(Installation.objects.filter(building=case.building).order_by("kind", "name")[:200]),
+        "current_building": case.building.property_number,
+    }
 
 
 @handler_required
@@ -308,7 +332,7 @@ def _done(request: HttpRequest, number: str, message: str, *, fresh: str = "") -
     """After a successful change: htmx gets the new timeline and panels, a browser a redirect."""
     if is_htmx(request):
         case = _get_case(request, number)
-        oob = {"header", "facts", "handling"}
+        oob = {"header", "facts", "handling", "building"}
         if fresh:
             oob.add(fresh)
         return render(request, "cases/desk/case.html#updated", _case_context(request, case, oob=oob))
@@ -438,9 +462,11 @@ def watch(request: HttpRequest, number: str) -> HttpResponse:
 @handler_required
 @require_POST
 def update(request: HttpRequest, number: str) -> HttpResponse:
-    """Priority, category and complexity."""
+    """Priority, category, complexity, building, room or floor and installation."""
     case = _get_case(request, number, "cases.change_case")
-    form = UpdateCaseForm(request.POST, category_choices=category_choices(get_language() or "da"))
+    form = UpdateCaseForm(
+        request.POST, category_choices=category_choices(get_language() or "da"), **_building_parts(case)
+    )
     if form.is_valid():
         try:
             services.update_case(_user(request), case=case, changes=dict(form.cleaned_data))

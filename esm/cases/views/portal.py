@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from esm.accounts.models import Role, User
+from esm.buildings.models import Building, Installation, Unit
 from esm.buildings.queries import buildings_for_reporter, search_buildings
 from esm.cases import queries, services
 from esm.cases.forms import ACCEPTED_FILES, ActionForm, ReplyForm, ReportForm
@@ -119,7 +120,13 @@ def report(request: HttpRequest) -> HttpResponse:
         language=get_language() or "da",
     )
     had_files = False
-    if request.method == "POST":
+    if request.method == "GET" and request.GET.get("parts"):
+        # htmx: the rooms/floors and installations of the building just chosen
+        building = _building_from(request.GET.getlist("building"))
+        return render(
+            request, "cases/portal/report.html#building_parts", {"form": form, **_parts_context(form, building)}
+        )
+    if request.method == "POST" and request.POST.get("step") != "parts":
         uploads = _uploads(request)
         had_files = bool(uploads)
         form.is_valid()  # parses only; the service validates
@@ -130,6 +137,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 title=data.get("title", ""),
                 description=data.get("description", ""),
                 building=form.building_ref(),
+                unit=form.unit_ref(),
+                installation=form.installation_ref(),
                 category=data.get("category") or None,
                 priority=form.priority,
                 location=data.get("location", ""),
@@ -140,30 +149,53 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             return redirect("portal:receipt", number=case.number)
+    elif request.method == "POST":
+        form.is_valid()  # without JavaScript: "show the rooms" sends the form back to choose a room
 
     query = request.GET.get("building_search", "").strip()
+    choices = _building_choices(user, form)
     context = {
         "form": form,
         "had_files": had_files,
         "accepted_files": ACCEPTED_FILES,
         "max_file_mb": _max_file_mb(),
-        **_building_choices(user, form),
+        **choices,
         **_search_context(query),
+        **_parts_context(form, choices["chosen"]),
     }
     return render(request, "cases/portal/report.html", context, status=400 if form.has_errors else 200)
+
+
+def _building_from(values: list[str]) -> Building | None:
+    """The building of the last non-empty `building` value (the select or a search result)."""
+    chosen = [value.strip() for value in values if value.strip()]
+    if not chosen or not chosen[-1].isascii() or not chosen[-1].isdigit() or len(chosen[-1]) > 12:
+        return None
+    return Building.objects.filter(pk=int(chosen[-1])).first()
+
+
+def _parts_context(form: ReportForm, building: Building | None) -> dict[str, Any]:
+    """The chosen building's rooms/floors and installations, offered on the form."""
+    units = list(Unit.objects.filter(building=building).order_by("code")[:500]) if building else []
+    installations = (
+        list(Installation.objects.filter(building=building).order_by("kind", "name")[:200]) if building else []
+    )
+    form.set_building_parts(units, installations)
+    return {"parts_building": building, "units": units, "installations": installations}
 
 
 def _building_choices(user: User, form: ReportForm) -> dict[str, Any]:
     """The organisation's buildings (a select) and, if another one was picked by search, that one."""
     buildings = list(buildings_for_reporter(user).order_by("name", "pk")[:500])
     picked = form.picked_building() if form.is_bound else None
-    chosen = str(picked.pk) if picked else ""
+    chosen = picked
     if not form.is_bound and len(buildings) == 1:
-        chosen = str(buildings[0].pk)  # one building: nothing to choose
+        chosen = buildings[0]  # one building: nothing to choose
     in_list = picked is None or any(b.pk == picked.pk for b in buildings)
     return {
         "buildings": buildings,
-        "chosen_building": chosen,
+        "chosen": chosen,
+        "chosen_building": str(chosen.pk) if chosen else "",
         "picked_elsewhere": None if in_list else picked,
     }
 
@@ -324,6 +356,8 @@ def _describe(event: CaseEvent, category_names: dict[str, str]) -> str:
             return _("The location was changed to “%(location)s”.") % {"location": value}
         if name == "building":
             return _("The building was changed.")
+        if name == "unit":
+            return _("The room or floor was changed to “%(unit)s”.") % {"unit": value or "–"}
         return _("The case was changed.")
     return str(event.get_kind_display())
 
