@@ -239,13 +239,119 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 ESM_SITE_URL = env_str("ESM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- E-mail in (esm.mail: ingest, threading, mailboxes) -------------------------------
-# (owned by the inbound work; add settings and beat entries for mail in here)
+# The helpdesk's own address: mail to it opens or continues cases.
+ESM_MAIL_HELPDESK_ADDRESS = env_str("ESM_MAIL_HELPDESK_ADDRESS", "helpdesk@ejendomme.kk.dk")
+# Replies reach the case by a per-case plus address (helpdesk+s-2026-000123-1a2b3c4d@…) when the mail server allows it.
+ESM_MAIL_REPLY_PLUS_ADDRESSING = env_bool("ESM_MAIL_REPLY_PLUS_ADDRESSING", False)
+# Mail from an unknown address: "tenant" (becomes a private tenant), "domain" (a customer of the organisation
+# its domain is registered to, else held) or "hold" (held in quarantine for a person to decide).
+ESM_MAIL_UNKNOWN_SENDERS = env_str("ESM_MAIL_UNKNOWN_SENDERS", "tenant")
+if ESM_MAIL_UNKNOWN_SENDERS not in {"tenant", "domain", "hold"}:
+    raise ImproperlyConfigured("ESM_MAIL_UNKNOWN_SENDERS must be tenant, domain or hold")
+ESM_MAIL_DEFAULT_CATEGORY = env_str("ESM_MAIL_DEFAULT_CATEGORY", "other")
+# Larger messages are stored as received and held in quarantine, never parsed.
+ESM_MAIL_MAX_BYTES = env_int("ESM_MAIL_MAX_MB", 50) * 1024 * 1024
+# IMAP mailboxes the worker polls, comma-separated URLs (user and password URL-encoded):
+#   imaps://helpdesk%40kk.dk:secret@imap.kk.dk:993/INBOX?processed=Behandlet
+#   imap://user:secret@mail.local:143/INBOX?starttls=1
+# Options: processed=<folder> (move there; else flag \Seen and a keyword), starttls=1, cafile=<path>, batch=<n>.
+ESM_IMAP_MAILBOXES = env_list("ESM_IMAP_MAILBOXES", [])
+ESM_IMAP_AUTH = env_str("ESM_IMAP_AUTH", "password")  # password | xoauth2 (Microsoft 365)
+if ESM_IMAP_AUTH not in {"password", "xoauth2"}:
+    raise ImproperlyConfigured("ESM_IMAP_AUTH must be password or xoauth2")
+ESM_IMAP_OAUTH_TOKEN_URL = env_str("ESM_IMAP_OAUTH_TOKEN_URL", "")
+ESM_IMAP_OAUTH_CLIENT_ID = env_str("ESM_IMAP_OAUTH_CLIENT_ID", "")
+ESM_IMAP_OAUTH_CLIENT_SECRET = env_str("ESM_IMAP_OAUTH_CLIENT_SECRET", "")
+ESM_IMAP_OAUTH_SCOPE = env_str("ESM_IMAP_OAUTH_SCOPE", "https://outlook.office365.com/.default")
+ESM_IMAP_TIMEOUT = env_int("ESM_IMAP_TIMEOUT", 60)
+# A Microsoft 365 mailbox read through Microsoft Graph (application permission Mail.ReadWrite, Mail.Send).
+ESM_GRAPH_MAILBOX = env_str("ESM_GRAPH_MAILBOX", "")
+ESM_GRAPH_TENANT_ID = env_str("ESM_GRAPH_TENANT_ID", "")
+ESM_GRAPH_CLIENT_ID = env_str("ESM_GRAPH_CLIENT_ID", "")
+ESM_GRAPH_CLIENT_SECRET = env_str("ESM_GRAPH_CLIENT_SECRET", "")
+ESM_GRAPH_BASE_URL = env_str("ESM_GRAPH_BASE_URL", "https://graph.microsoft.com/v1.0").rstrip("/")
+ESM_GRAPH_TOKEN_URL = env_str(
+    "ESM_GRAPH_TOKEN_URL", f"https://login.microsoftonline.com/{ESM_GRAPH_TENANT_ID or 'common'}/oauth2/v2.0/token"
+)
+ESM_GRAPH_SCOPE = env_str("ESM_GRAPH_SCOPE", "https://graph.microsoft.com/.default")
+ESM_GRAPH_FOLDER = env_str("ESM_GRAPH_FOLDER", "inbox")
+ESM_GRAPH_PROCESSED_FOLDER = env_str("ESM_GRAPH_PROCESSED_FOLDER", "archive")
+ESM_GRAPH_TIMEOUT = env_int("ESM_GRAPH_TIMEOUT", 60)
+ESM_MAIL_POLL_SECONDS = env_int("ESM_MAIL_POLL_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["poll-mailboxes"] = {
+    "task": "esm.mail.tasks.poll_mailboxes",
+    "schedule": float(ESM_MAIL_POLL_SECONDS),
+}
+# Heals a crash between storing a message and processing it.
+CELERY_BEAT_SCHEDULE["process-pending-mail"] = {"task": "esm.mail.tasks.process_pending_mail", "schedule": 300.0}
 
 # --- E-mail out (esm.mail: notifications, SMTP) ---------------------------------------
-# (owned by the outbound work; add settings and beat entries for mail out here)
+# With no EMAIL_HOST, messages are written as files to var/outbox (works with nothing
+# installed); with EMAIL_HOST set, Django's SMTP backend sends them (STARTTLS or TLS, login).
+# Mail goes out from the helpdesk's own address (ESM_MAIL_HELPDESK_ADDRESS, with mail in above) under this name.
+ESM_MAIL_FROM_NAME = env_str("ESM_MAIL_FROM_NAME", "Ejendomsservice")
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the first byte, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set only one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{ESM_MAIL_FROM_NAME} <{ESM_MAIL_HELPDESK_ADDRESS}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Status changes the customer is told about ("resolved" sends the resolution mail with the confirm/reopen link).
+ESM_MAIL_NOTIFY_STATUSES = env_list(
+    "ESM_MAIL_NOTIFY_STATUSES", ["in_progress", "waiting_customer", "waiting_supplier", "resolved", "cancelled"]
+)
+# Loop protection: automatic messages (receipt, status, refused attachment) to one address per hour.
+ESM_MAIL_AUTO_ANSWERS_PER_HOUR = env_int("ESM_MAIL_AUTO_ANSWERS_PER_HOUR", 5)
+# Sending: attempts before a message is given up (and shown on the case), and the first retry delay,
+# doubled after every failed attempt (at most an hour).
+ESM_MAIL_MAX_ATTEMPTS = env_int("ESM_MAIL_MAX_ATTEMPTS", 6)
+ESM_MAIL_RETRY_SECONDS = env_int("ESM_MAIL_RETRY_SECONDS", 120)
+# The timeline is read every 10 s, due retries every minute; a run not started in time is dropped (the next one
+# does its work), so a stopped worker does not come back to a pile of them.
+CELERY_BEAT_SCHEDULE["dispatch-mail"] = {
+    "task": "esm.mail.tasks.dispatch_mail",
+    "schedule": 10.0,
+    "options": {"expires": 9.0},
+}
+CELERY_BEAT_SCHEDULE["send-due-mail"] = {
+    "task": "esm.mail.tasks.send_due_mail",
+    "schedule": 60.0,
+    "options": {"expires": 55.0},
+}
 
 # --- Building registry (esm.buildings: imports, external register, planned maintenance) --
 # (add settings and beat entries for buildings and planned maintenance here)
+# Imports (CSV, XLSX, JSON) at /desk/buildings/import/ and `manage.py import_buildings`.
+ESM_BUILDING_IMPORT_MAX_MB = env_int("ESM_BUILDING_IMPORT_MAX_MB", 50)
+# The external building register: "local" (a JSON file of BBR building objects keyed by BBR id; the
+# sample covers the demo's buildings) or "http" (GET {URL}/bygninger?id_lokalId=<uuid>, BBR-style JSON).
+ESM_BUILDING_REGISTER = env_str("ESM_BUILDING_REGISTER", "local")
+ESM_BUILDING_REGISTER_FILE = env_str(
+    "ESM_BUILDING_REGISTER_FILE", str(BASE_DIR / "esm" / "buildings" / "adapters" / "sample_register.json")
+)
+ESM_BUILDING_REGISTER_URL = env_str("ESM_BUILDING_REGISTER_URL", "")
+ESM_BUILDING_REGISTER_TIMEOUT = env_int("ESM_BUILDING_REGISTER_TIMEOUT", 10)  # seconds per request
+# Facts older than this are fetched again by the schedule, at most BATCH buildings an hour.
+ESM_BUILDING_REGISTER_MAX_AGE_DAYS = env_int("ESM_BUILDING_REGISTER_MAX_AGE_DAYS", 30)
+ESM_BUILDING_REGISTER_BATCH = env_int("ESM_BUILDING_REGISTER_BATCH", 200)
+CELERY_BEAT_SCHEDULE["refresh-building-facts"] = {
+    "task": "esm.buildings.tasks.refresh_stale_buildings",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["generate-maintenance-cases"] = {  # planned maintenance: idempotent, so hourly heals gaps
+    "task": "esm.cases.tasks.generate_maintenance_cases",
+    "schedule": 3600.0,
+}
 
 # Security: production settings pass `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True

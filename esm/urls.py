@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("esm.accounts.urls")),
     path("portal/", include("esm.cases.urls_portal")),
     path("desk/buildings/", include("esm.buildings.urls")),
+    path("desk/mail/", include("esm.mail.urls")),
     path("desk/", include("esm.cases.urls_desk")),
     path("files/", include("esm.cases.urls_files")),
     path("api/v1/", api.urls),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -86,6 +87,8 @@ class User(AbstractUser):
         verbose_name = _("user")  # type: ignore[assignment]
         verbose_name_plural = _("users")  # type: ignore[assignment]
         swappable = "AUTH_USER_MODEL"
+        # Mail is matched to its sender by a case-insensitive lookup on the address.
+        indexes = [models.Index(Upper("email"), name="user_email_upper")]
 
     @property
     def is_handler(self) -> bool:

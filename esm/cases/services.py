@@ -394,7 +394,7 @@ def open_case(
                 "category": category_obj.code,
                 "building": case.building.property_number if case.building else None,
                 **({"unit": _unit_label(case.unit)} if case.unit else {}),
-                **({"installation": str(case.installation)} if case.installation else {}),
+                **({"installation": case.installation.name} if case.installation else {}),
                 "channel": case.channel,
                 "reporter": reporter.username,
             },

@@ -26,6 +26,9 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
     FILE_UNREADABLE = "file_unreadable"
+    # received e-mail
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    MESSAGE_TOO_LARGE = "message_too_large"
     # sign-in
     INVALID_CREDENTIALS = "invalid_credentials"
     RATE_LIMITED = "rate_limited"
@@ -41,6 +44,8 @@ HTTP_STATUS = {
     ErrorCode.TRANSITION_NOT_ALLOWED: 409,
     ErrorCode.FILE_TOO_LARGE: 413,
     ErrorCode.FILE_TYPE_NOT_ALLOWED: 415,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.MESSAGE_TOO_LARGE: 413,
     ErrorCode.INVALID_CREDENTIALS: 401,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.REGISTER_UNAVAILABLE: 502,

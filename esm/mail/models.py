@@ -35,6 +35,8 @@ class InboundMessage(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=InboundState.choices, default=InboundState.RECEIVED)
     reason = models.TextField(_("reason"), blank=True)  # why ignored or quarantined, parse defects
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Outlook's conversation: the first 22 bytes of Thread-Index, hex; replies in one conversation share it.
+    conversation = models.CharField(max_length=64, blank=True, db_index=True)
     kind = models.CharField(max_length=20, blank=True)  # esm.mail.parsing.MessageKind
     from_address = models.CharField(_("from"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=500, blank=True)
@@ -113,7 +115,10 @@ class OutboundMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "recipient", "kind"], name="one_mail_per_event_recipient_kind")
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbound_state_next")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbound_state_next"),
+            models.Index(fields=["recipient", "-created_at"], name="outbound_recipient_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient} ({self.get_state_display()})"

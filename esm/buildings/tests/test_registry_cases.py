@@ -43,7 +43,7 @@ def test_a_case_is_opened_on_a_room_and_an_installation_of_its_building(customer
     assert (case.unit, case.installation) == (parts["room"], parts["boiler"])
     created = case.events.get(kind=EventKind.CREATED)
     assert created.payload["unit"] == "2.14 Klasselokale 2.B"
-    assert created.payload["installation"] == "Boiler: Gaskedel"
+    assert created.payload["installation"] == "Gaskedel"
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_a_room_or_installation_of_another_building_is_refused_and_nothing_is_wr
 
     assert refused.value.code == ErrorCode.VALIDATION
     assert list(refused.value.errors) == [field]
-    assert "not in the chosen building" in refused.value.errors[field][0]
+    assert "ikke i den valgte bygning" in refused.value.errors[field][0]
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
 
 
@@ -108,7 +108,7 @@ def test_the_report_form_offers_the_rooms_of_the_chosen_building_via_htmx(client
 
     assert 'id="building-parts"' in fragment
     assert f'<option value="{parts["room"].pk}">2.14 Klasselokale 2.B</option>' in fragment
-    assert f'<option value="{parts["boiler"].pk}">Boiler: Gaskedel</option>' in fragment
+    assert f'<option value="{parts["boiler"].pk}">Kedel: Gaskedel</option>' in fragment
     assert "Puderum" not in fragment
 
 
