@@ -190,7 +190,7 @@ def open_occurrence(
         raise
 
 
-def _generate_for_plan(plan_id: int, *, actor: User, today: date) -> int:
+def _generate_for_plan(plan_id: int, *, actor: User, today: date, now: datetime | None = None) -> int:
     with transaction.atomic():
         plan = (
             MaintenancePlan.objects.select_for_update(skip_locked=True, of=("self",))
@@ -206,24 +206,24 @@ def _generate_for_plan(plan_id: int, *, actor: User, today: date) -> int:
         )
         opened = 0
         for due in wanted:
-            if due not in existing and open_occurrence(plan, due, actor=actor) is not None:
+            if due not in existing and open_occurrence(plan, due, actor=actor, now=now) is not None:
                 opened += 1
         return opened
 
 
-def generate_due_cases(*, today: date | None = None) -> int:
+def generate_due_cases(*, today: date | None = None, now: datetime | None = None) -> int:
     """Open the case of every occurrence that is due within its plan's lead time; return how many opened.
 
     Safe to run often and on several workers at once: each occurrence opens exactly once.
     A plan that cannot open its case (e.g. no category) is logged and retried on the next run.
     """
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(now)
     actor = system_user()
     opened = 0
     plan_ids = MaintenancePlan.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
     for plan_id in list(plan_ids):
         try:
-            opened += _generate_for_plan(plan_id, actor=actor, today=today)
+            opened += _generate_for_plan(plan_id, actor=actor, today=today, now=now)
         except DomainError:
             logger.exception("maintenance plan %s could not open its case", plan_id)
     return opened

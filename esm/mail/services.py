@@ -9,6 +9,7 @@ processed is held in quarantine with a reason, for a person to release or dismis
 
 from __future__ import annotations
 
+import email.message
 import email.parser
 import email.policy
 import hashlib
@@ -20,7 +21,7 @@ import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +55,7 @@ from esm.mail.parsing import (
     strip_reply_prefixes,
 )
 from esm.mail.senders import known_user, resolve_sender, system_user
-from esm.mail.threading import find_case, record_supplier_references
+from esm.mail.threading import conversation_of, find_case, record_supplier_references
 
 logger = logging.getLogger(__name__)
 
@@ -91,18 +92,34 @@ class IngestResult:
 # --- storing ---------------------------------------------------------------------------------------------------
 
 
-def message_key(raw: bytes) -> tuple[str, str]:
-    """(key, Message-ID) of raw bytes: the key is the Message-ID, or ``sha256:<hex>`` where there is none."""
+def _head(raw: bytes) -> email.message.Message | None:
+    """The header block of raw bytes, parsed; None where the parser chokes on it."""
     head = raw[:_HEADER_LIMIT].lstrip(b"\r\n")
     if head.startswith(b"From ") and b"\n" in head:  # an mbox envelope line
         head = head.split(b"\n", 1)[1]
     end = _HEADER_END.search(head)
-    message_id = ""
     try:
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+        return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
             head[: end.start()] if end else head
         )
-        message_id = normalise_message_id(str(headers.get("Message-ID", "") or ""))
+    except Exception:
+        return None
+
+
+def _header(head: email.message.Message | None, name: str) -> str:
+    try:
+        return str(head.get(name, "") or "") if head is not None else ""
+    except Exception:
+        return ""
+
+
+def message_key(raw: bytes, head: email.message.Message | None = None) -> tuple[str, str]:
+    """(key, Message-ID) of raw bytes: the key is the Message-ID, or ``sha256:<hex>`` where there is none.
+
+    `head` is the parsed header block where the caller has it already.
+    """
+    try:
+        message_id = normalise_message_id(_header(_head(raw) if head is None else head, "Message-ID"))
     except Exception:  # a header block the parser chokes on: the digest identifies the message
         message_id = ""
     if message_id and len(message_id) <= 255:
@@ -110,10 +127,13 @@ def message_key(raw: bytes) -> tuple[str, str]:
     return "sha256:" + hashlib.sha256(raw).hexdigest(), message_id[:255]
 
 
-def store_raw(raw: bytes, *, source: str, source_ref: str = "") -> tuple[InboundMessage, bool]:
+def store_raw(
+    raw: bytes, *, source: str, source_ref: str = "", now: datetime | None = None
+) -> tuple[InboundMessage, bool]:
     """Store a received message as it is, in its own committed transaction; (row, True if new)."""
     raw = bytes(raw)
-    key, message_id = message_key(raw)
+    head = _head(raw)
+    key, message_id = message_key(raw, head)
     with transaction.atomic():
         row, created = (
             InboundMessage.objects.defer("raw")
@@ -126,22 +146,23 @@ def store_raw(raw: bytes, *, source: str, source_ref: str = "") -> tuple[Inbound
                     "sha256": hashlib.sha256(raw).hexdigest(),
                     "source": source[:100],
                     "source_ref": source_ref[:255],
-                    "received_at": timezone.now(),
+                    "received_at": now or timezone.now(),
                     "message_id": message_id,
+                    "conversation": conversation_of(_header(head, "Thread-Index")),
                 },
             )
         )
     return row, created
 
 
-def ingest_raw(raw: bytes, *, source: str, source_ref: str = "") -> IngestResult:
+def ingest_raw(raw: bytes, *, source: str, source_ref: str = "", now: datetime | None = None) -> IngestResult:
     """Store and process one received message; ingesting the same message again answers "duplicate"."""
-    row, created = store_raw(raw, source=source, source_ref=source_ref)
+    row, created = store_raw(raw, source=source, source_ref=source_ref, now=now)
     if os.environ.get(CRASH_HOOK) == "1":
         os._exit(1)  # tests: a worker dying right after the message was stored
     if not created and row.state != InboundState.RECEIVED:
         return IngestResult(DUPLICATE, row.case.number if row.case else None, row.pk)
-    return process_inbound(row.pk, raw=raw)
+    return process_inbound(row.pk, raw=raw, now=now)
 
 
 # --- processing ------------------------------------------------------------------------------------------------
@@ -174,7 +195,12 @@ def _last_line(error: BaseException) -> str:
 
 
 def process_inbound(
-    inbound_id: int, *, policy: str | None = None, released_by: User | None = None, raw: bytes | None = None
+    inbound_id: int,
+    *,
+    policy: str | None = None,
+    released_by: User | None = None,
+    raw: bytes | None = None,
+    now: datetime | None = None,
 ) -> IngestResult:
     """Parse a stored message and open or continue its case; the outcome is written in the case's transaction.
 
@@ -208,12 +234,12 @@ def process_inbound(
             locked = InboundMessage.objects.select_for_update().defer("raw").get(pk=inbound_id)
             if locked.state not in waiting:
                 return _result_of(locked, duplicate=True)
-            outcome = _process(locked, parsed, files, policy=policy)
+            outcome = _process(locked, parsed, files, policy=policy, now=now or timezone.now())
             if released_by is not None and outcome.state in (InboundState.CREATED, InboundState.THREADED):
                 outcome.extra["released_as"] = str(outcome.state)
                 outcome.state = InboundState.RELEASED
                 locked.handled_by = released_by
-            _write_outcome(locked, parsed, outcome)
+            _write_outcome(locked, parsed, outcome, now=now)
     except Exception as error:
         logger.exception("Could not process received message %s", inbound_id)
         return _quarantine(inbound_id, _last_line(error), parsed, waiting)
@@ -240,14 +266,14 @@ def _header_fields(parsed: ParsedMessage | None) -> dict[str, Any]:
     return values
 
 
-def _write_outcome(row: InboundMessage, parsed: ParsedMessage, outcome: _Outcome) -> None:
+def _write_outcome(row: InboundMessage, parsed: ParsedMessage, outcome: _Outcome, *, now: datetime | None) -> None:
     for name, value in _header_fields(parsed).items():
         setattr(row, name, value)
     row.state = outcome.state
     row.reason = outcome.reason[:REASON_MAX]
     row.case = outcome.case
     row.event = outcome.event
-    row.processed_at = timezone.now()
+    row.processed_at = now or timezone.now()
     row.save(
         update_fields=[
             "state",
@@ -285,9 +311,11 @@ def _is_own_address(address: str) -> bool:
     return their_domain == domain and (their_local == local or their_local.startswith(local + "+"))
 
 
-def _process(row: InboundMessage, parsed: ParsedMessage, files: Files, *, policy: str | None) -> _Outcome:
+def _process(
+    row: InboundMessage, parsed: ParsedMessage, files: Files, *, policy: str | None, now: datetime
+) -> _Outcome:
     if parsed.kind is MessageKind.BOUNCE:
-        return _bounce(row, parsed)
+        return _bounce(row, parsed, now=now)
     if parsed.kind is not MessageKind.NORMAL:
         return _Outcome(
             InboundState.IGNORED,
@@ -297,14 +325,14 @@ def _process(row: InboundMessage, parsed: ParsedMessage, files: Files, *, policy
         return _Outcome(InboundState.QUARANTINED, _("The message has no readable sender address."))
     if _is_own_address(parsed.from_address):
         return _Outcome(InboundState.IGNORED, _("Mail from the helpdesk's own address."))
-    match = find_case(parsed, inbound_id=row.pk)
+    match = find_case(parsed, inbound_id=row.pk, conversation=row.conversation)
     if match is not None and (match.case.is_open or match.case.status == Status.RESOLVED):
-        return _thread(row, parsed, files, match.case, matched_by=match.by)
+        return _thread(row, parsed, files, match.case, matched_by=match.by, now=now)
     follow_up_to = match.case if match is not None else None
     sender = resolve_sender(parsed.from_address, parsed.from_name, policy=policy)
     if sender.user is None:
         return _Outcome(InboundState.QUARANTINED, sender.held_reason)
-    return _open(row, parsed, files, sender.user, follow_up_to=follow_up_to)
+    return _open(row, parsed, files, sender.user, follow_up_to=follow_up_to, now=now)
 
 
 def _split_attachments(parsed: ParsedMessage) -> tuple[list[MailFile], list[dict[str, str]]]:
@@ -366,7 +394,7 @@ def _decorate(event: CaseEvent, email_payload: dict[str, Any], refused: list[dic
 
 
 def _open(
-    row: InboundMessage, parsed: ParsedMessage, files: Files, sender: User, *, follow_up_to: Case | None
+    row: InboundMessage, parsed: ParsedMessage, files: Files, sender: User, *, follow_up_to: Case | None, now: datetime
 ) -> _Outcome:
     uploads, refused = files
     new, quoted = _text_parts(parsed)
@@ -383,6 +411,7 @@ def _open(
         category=settings.ESM_MAIL_DEFAULT_CATEGORY,
         channel=Channel.EMAIL,
         uploads=uploads,
+        now=now,
     )
     event = CaseEvent.objects.filter(case=case, kind=EventKind.CREATED).order_by("pk").first()
     assert event is not None
@@ -391,7 +420,9 @@ def _open(
     return _Outcome(InboundState.CREATED, case=case, event=event)
 
 
-def _thread(row: InboundMessage, parsed: ParsedMessage, files: Files, case: Case, *, matched_by: str) -> _Outcome:
+def _thread(
+    row: InboundMessage, parsed: ParsedMessage, files: Files, case: Case, *, matched_by: str, now: datetime
+) -> _Outcome:
     uploads, refused = files
     new, quoted = _text_parts(parsed)
     sender = known_user(parsed.from_address)
@@ -399,14 +430,16 @@ def _thread(row: InboundMessage, parsed: ParsedMessage, files: Files, case: Case
     event: CaseEvent | None = None
     if sender is not None and sender.is_active:
         try:
-            event = reply_to_case(sender, case=case, body=_cut(new, BODY_MAX), uploads=uploads)
+            event = reply_to_case(sender, case=case, body=_cut(new, BODY_MAX), uploads=uploads, now=now)
         except DomainError as error:  # not theirs to answer: the desk still gets the message
             payload["not_a_reply"] = error.message
     if event is None:
         intro = _("E-mail from %(sender)s:") % {"sender": _sender_text(parsed)}
         for upload in uploads:
             upload.seek(0)
-        event = add_internal_note(system_user(), case=case, body=_cut(f"{intro}\n\n{new}", BODY_MAX), uploads=uploads)
+        event = add_internal_note(
+            system_user(), case=case, body=_cut(f"{intro}\n\n{new}", BODY_MAX), uploads=uploads, now=now
+        )
     _decorate(event, payload, refused)
     if matched_by != "supplier_ticket":
         record_supplier_references(parsed, case)
@@ -417,7 +450,7 @@ def _sender_text(parsed: ParsedMessage) -> str:
     return f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address
 
 
-def _bounce(row: InboundMessage, parsed: ParsedMessage) -> _Outcome:
+def _bounce(row: InboundMessage, parsed: ParsedMessage, *, now: datetime) -> _Outcome:
     """A bounce of mail we sent: the message is marked bounced and the case told; any other bounce is ignored."""
     ids = [normalise_message_id(value) or value for value in parsed.bounced_message_ids]
     candidates = [*ids, *(f"<{value}>" for value in ids)]
@@ -441,6 +474,7 @@ def _bounce(row: InboundMessage, parsed: ParsedMessage) -> _Outcome:
             actor,
             case=message.case,
             body=_("Delivery failed to %(recipient)s") % {"recipient": message.recipient},
+            now=now,
         )
         event.payload["email"] = {
             "bounce": True,

@@ -1,7 +1,9 @@
-"""Finds the case a received message continues: reply headers, case number, reply address or supplier ticket."""
+"""Finds the case a received message continues: by reply headers, case number, conversation, address or ticket."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 #: How much of a message's text is searched for a supplier's ticket number.
 SUPPLIER_SCAN_CHARS = 20_000
 MAX_REFERENCE_LENGTH = 100
+#: Outlook's Thread-Index starts with 22 bytes naming the conversation; each reply appends a 5-byte block.
+CONVERSATION_BYTES = 22
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class Match:
     """The case a message threads onto and how it was recognised."""
 
     case: Case
-    by: str  # "headers", "subject", "reply_address", "supplier_ticket"
+    by: str  # "headers", "subject", "conversation", "reply_address", "supplier_ticket"
 
 
 # --- the per-case reply address ----------------------------------------------------------------------------------
@@ -133,6 +137,27 @@ def case_by_subject(subject: str) -> Case | None:
     return next((cases[number] for number in numbers if number in cases), None)
 
 
+def conversation_of(thread_index: str) -> str:
+    """The conversation an Outlook Thread-Index header names, hex; "" when it is missing, not base64 or too short."""
+    value = "".join(thread_index.split())
+    try:
+        data = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return ""
+    return data[:CONVERSATION_BYTES].hex() if len(data) >= CONVERSATION_BYTES else ""
+
+
+def case_by_conversation(conversation: str, *, exclude_inbound: int | None = None) -> Case | None:
+    """The case of the latest other message received in the same Outlook conversation."""
+    if not conversation:
+        return None
+    earlier = InboundMessage.objects.filter(conversation=conversation, case__isnull=False)
+    if exclude_inbound is not None:
+        earlier = earlier.exclude(pk=exclude_inbound)
+    case_id = earlier.order_by("-pk").values_list("case_id", flat=True).first()
+    return Case.objects.filter(pk=case_id).first() if case_id is not None else None
+
+
 def case_by_reply_address(recipients: Sequence[str]) -> Case | None:
     """The case of a per-case reply address among the recipients (only with plus addressing on)."""
     if not settings.ESM_MAIL_REPLY_PLUS_ADDRESSING:
@@ -210,14 +235,20 @@ def record_supplier_references(parsed: ParsedMessage, case: Case) -> list[str]:
     return recorded
 
 
-def find_case(parsed: ParsedMessage, *, inbound_id: int | None = None) -> Match | None:
-    """The case a message continues, by the rules in order; None means the message is new."""
+def find_case(parsed: ParsedMessage, *, inbound_id: int | None = None, conversation: str = "") -> Match | None:
+    """The case a message continues, by the rules in order; None means the message is new.
+
+    `conversation` is the message's Outlook conversation (`conversation_of` its Thread-Index), if any.
+    """
     case = case_by_headers(parsed, exclude_inbound=inbound_id)
     if case is not None:
         return Match(case, "headers")
     case = case_by_subject(parsed.subject)
     if case is not None:
         return Match(case, "subject")
+    case = case_by_conversation(conversation, exclude_inbound=inbound_id)
+    if case is not None:
+        return Match(case, "conversation")
     case = case_by_reply_address([*parsed.to, *parsed.cc])
     if case is not None:
         return Match(case, "reply_address")

@@ -22,6 +22,7 @@ in production.
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import io
 import json
@@ -32,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from time import perf_counter
 from typing import Any, NamedTuple
@@ -42,6 +44,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.postgres.search import SearchVector
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from esm.accounts.models import Organisation, OrganisationKind, Role, Team, User
@@ -1939,6 +1942,14 @@ def demo_digest() -> str:
     return digest.hexdigest()
 
 
+def seeded_cases() -> QuerySet[Case]:
+    """The demo's own cases: not those its sample mail opened or its maintenance plans generated."""
+    from esm.mail.models import InboundMessage, InboundState
+
+    by_mail = InboundMessage.objects.filter(state=InboundState.CREATED).values("case")
+    return Case.objects.exclude(pk__in=by_mail).exclude(maintenance_occurrence__isnull=False)
+
+
 def demo_user_rows() -> list[dict[str, Any]]:
     """Every demo user that exists: role, username, password, organisation (name or None)."""
     wanted = (
@@ -2020,11 +2031,12 @@ def _conflicts() -> list[str]:
 
 
 def _summary(*, created: bool, seed: int, now: datetime, path: Path, started: float) -> DemoSummary:
-    """Counts from the database; "live" cases are those reported in the last two weeks."""
+    """Counts from the database; "live" cases are those reported in the last two weeks (not by e-mail or plan)."""
     kinds = Counter(Organisation.objects.values_list("kind", flat=True))
     roles = Counter(User.objects.values_list("role", flat=True))
-    live = Case.objects.filter(created_at__gt=now - timedelta(days=15)).count()
-    total = Case.objects.count()
+    seeded = seeded_cases()
+    live = seeded.filter(created_at__gt=now - timedelta(days=15)).count()
+    total = seeded.count()
     complexity = Counter(Case.objects.exclude(complexity="").values_list("complexity", flat=True))
     return DemoSummary(
         created=created,
@@ -2145,6 +2157,11 @@ class _Builder:
         self._historical(historical_cases)
         self.say(f"Creating {len(LIVE_CASES)} open cases from the last two weeks…")
         self._live()
+        self._mail()
+        # What the hourly beat task would do: open the planned maintenance due within its lead time.
+        from esm.cases.maintenance import generate_due_cases
+
+        self.planned = generate_due_cases(today=timezone.localdate(self.now), now=self.now)
         if connection.vendor == "postgresql":
             Case.objects.filter(search_vector__isnull=True).update(
                 search_vector=SearchVector("search_text", config="danish")
@@ -2362,7 +2379,8 @@ class _Builder:
                         building_id=building_pk,
                         installation=by_kind["fire_alarm"],
                         task="Kvartalsafprøvning af brandalarm",
-                        first_due=first_due + timedelta(days=rng.randint(0, 90)),
+                        # some fall due within the lead time, a few are overdue: the calendar has work
+                        first_due=first_due - timedelta(days=rng.randint(20, 110)),
                         interval_months=3,
                         category_code="electrical",
                         supplier=by_kind["fire_alarm"].supplier,
@@ -2889,6 +2907,59 @@ class _Builder:
                 previous = at
                 self._live_step(case, verb, self.users[username], args, at)
 
+    def _mail(self) -> None:
+        """A few messages through the real mail ingestion: a new case, a reply by e-mail, an out-of-office, one held."""
+        from esm.mail.services import ingest_raw
+
+        helpdesk = settings.ESM_MAIL_HELPDESK_ADDRESS
+        karin, lise = self.users["karin"], self.users["lise"]
+        earlier = Case.objects.filter(reporter=lise).order_by("-created_at").first()
+        messages = [
+            _mail_message(
+                f"{karin.get_full_name()} <{karin.email}>",
+                helpdesk,
+                "Vandskade i gymnastiksalen",
+                "Hej\n\nDer er kommet vand ind under døren til gymnastiksalen efter nattens regn, og gulvet "
+                "buler ved ribberne. Kan I komme og se på det i dag?\n\nVenlig hilsen\nKarin Sørensen\n\n"
+                "Sendt fra min iPhone",
+                message_id="demo.1@example.org",
+                sent=self.now,
+            ),
+            _mail_message(
+                "Skolekontoret <kontor@example.org>",
+                helpdesk,
+                "Automatisk svar: Fraværende",
+                "Jeg er på kursus til og med fredag og læser ikke mail.",
+                message_id="demo.2@example.org",
+                sent=self.now,
+                extra={"Auto-Submitted": "auto-replied"},
+            ),
+            _mail_message(
+                "",
+                helpdesk,
+                "Faktura 2026-118",
+                "(no sender)",
+                message_id="demo.3@example.org",
+                sent=self.now,
+            ),
+        ]
+        if earlier is not None:
+            messages.insert(
+                1,
+                _mail_message(
+                    f"{lise.get_full_name()} <{lise.email}>",
+                    helpdesk,
+                    f"SV: [{earlier.number}] {earlier.title}",
+                    "Tak for svaret. Pedellen har nøglen, så I kan bare komme i morgen fra kl. 7.\n\n"
+                    f"Mvh Lise\n\n-----Oprindelig meddelelse-----\nFra: Ejendomsservice <{helpdesk}>\n"
+                    f"Emne: [{earlier.number}] {earlier.title}\n\nVi har modtaget din henvendelse.",
+                    message_id="demo.4@example.org",
+                    sent=self.now,
+                ),
+            )
+        for raw in messages:
+            ingest_raw(raw, source="demo", now=self.now)
+
     def _live_step(self, case: Case, verb: str, actor: User, args: list[Any], at: datetime) -> None:
         if verb == "assign":
             services.assign_case(actor, case=case, assignee=self.users[args[0]], now=at)
@@ -3001,3 +3072,26 @@ __all__ = [
     "load_demo",
     "write_users_file",
 ]
+
+
+def _mail_message(
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    message_id: str,
+    sent: datetime,
+    extra: dict[str, str] | None = None,
+) -> bytes:
+    message = EmailMessage()
+    if sender:
+        message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{message_id}>"
+    message["Date"] = email.utils.format_datetime(sent)
+    for name, value in (extra or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()

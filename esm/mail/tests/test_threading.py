@@ -1,8 +1,9 @@
-"""Replies land on their case: built as Outlook, Gmail and Apple Mail build them, by headers, subject or address."""
+"""Replies land on their case as Outlook, Gmail and Apple Mail build them: by headers, number, conversation, address."""
 
 from __future__ import annotations
 
 import base64
+import uuid
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from esm.cases.models import Case, EventKind
 from esm.mail.models import InboundMessage, OutboundMessage, OutboundState, SupplierTicketPattern
 from esm.mail.services import ingest_raw
 from esm.mail.tests.conftest import make_mail
-from esm.mail.threading import case_from_reply_address, make_reply_address, reply_token
+from esm.mail.threading import case_from_reply_address, conversation_of, make_reply_address, reply_token
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +230,96 @@ def test_a_suppliers_ticket_number_threads_later_mail_once_it_was_seen_on_the_ca
 def test_messages_on_a_case_are_stored_with_their_case(conversation: dict[str, Any]) -> None:
     ingest_raw(make_mail(subject=f"SV: {conversation['subject']}"), source="test")
     assert InboundMessage.objects.get().case == conversation["case"]
+
+
+# --- Outlook's conversation (Thread-Index) ----------------------------------------------------------------------
+
+
+def outlook_conversation(guid: uuid.UUID) -> bytes:
+    """The 22 bytes naming an Outlook conversation: a reserved byte, 5 bytes of time and a GUID."""
+    return b"\x01\xdb\x5e\x3a\x9c\x41" + guid.bytes
+
+
+def outlook_thread_index(guid: uuid.UUID, replies: int = 0) -> str:
+    """A Thread-Index as Outlook writes it: the conversation, then one 5-byte block per reply, base64."""
+    blocks = b"".join(bytes([0, 0, 0x2A, 0x10, n]) for n in range(replies))
+    return base64.b64encode(outlook_conversation(guid) + blocks).decode()
+
+
+def test_an_outlook_reply_with_a_rewritten_subject_finds_its_case_by_the_conversation(mail_setup: User) -> None:
+    conversation = uuid.uuid4()
+    first = ingest_raw(
+        make_mail(
+            subject="Varmen virker ikke i gymnastiksalen", headers={"Thread-Index": outlook_thread_index(conversation)}
+        ),
+        source="test",
+    )
+    assert first.outcome == "created"
+    assert InboundMessage.objects.get(pk=first.inbound_id).conversation == outlook_conversation(conversation).hex()
+
+    # Lise answers in Outlook, deletes the quote and writes a new subject: no In-Reply-To, no case number.
+    reply = make_mail(
+        subject="Nu er det også koldt i omklædningsrummet",
+        body="Radiatorerne i omklædningsrummet er også kolde.",
+        headers={"Thread-Index": outlook_thread_index(conversation, replies=2), "Thread-Topic": "Varmen virker ikke"},
+    )
+    assert landed(reply) == ("threaded", first.case_number)
+    event = Case.objects.get(number=first.case_number).events.get(kind=EventKind.REPLY)
+    assert event.payload["email"]["matched_by"] == "conversation"
+    assert event.body == "Radiatorerne i omklædningsrummet er også kolde."
+
+
+def test_another_outlook_conversation_opens_a_new_case(mail_setup: User) -> None:
+    first = ingest_raw(make_mail(headers={"Thread-Index": outlook_thread_index(uuid.uuid4())}), source="test")
+    outcome, number = landed(
+        make_mail(subject="Utæt tag over indgangen", headers={"Thread-Index": outlook_thread_index(uuid.uuid4(), 1)})
+    )
+    assert outcome == "created"
+    assert number != first.case_number
+
+
+@pytest.mark.parametrize(
+    "thread_index",
+    [
+        "!!dette er ikke base64!!",
+        base64.b64encode(bytes(21)).decode(),  # one byte short of a conversation
+        "",
+    ],
+    ids=["not base64", "too short", "empty"],
+)
+def test_a_garbage_thread_index_is_ignored(mail_setup: User, thread_index: str) -> None:
+    ingest_raw(make_mail(subject="Knust rude", headers={"Thread-Index": thread_index}), source="test")
+    outcome, _number = landed(make_mail(subject="Utæt tag", headers={"Thread-Index": thread_index}))
+    assert outcome == "created"
+    assert set(InboundMessage.objects.values_list("conversation", flat=True)) == {""}
+    assert Case.objects.count() == 2
+
+
+def test_reply_headers_and_the_case_number_win_over_the_conversation(
+    conversation: dict[str, Any], make_case: Any
+) -> None:
+    outlook = uuid.uuid4()
+    other = make_case(title="Utæt tag")
+    on_other = make_mail(subject=f"[{other.number}] Utæt tag", headers={"Thread-Index": outlook_thread_index(outlook)})
+    assert landed(on_other) == ("threaded", other.number)
+    by_number = make_mail(
+        subject=f"SV: {conversation['subject']}", headers={"Thread-Index": outlook_thread_index(outlook, 1)}
+    )
+    assert landed(by_number) == ("threaded", conversation["case"].number)
+    by_headers = make_mail(
+        subject="Et nyt emne",
+        in_reply_to=conversation["id"],
+        headers={"Thread-Index": outlook_thread_index(outlook, 2)},
+    )
+    assert landed(by_headers) == ("threaded", conversation["case"].number)
+    by_conversation = make_mail(
+        subject="Et helt tredje emne", headers={"Thread-Index": outlook_thread_index(outlook, 3)}
+    )
+    assert landed(by_conversation) == ("threaded", conversation["case"].number)  # the latest message's case
+
+
+def test_the_conversation_is_read_from_a_folded_header_and_an_unpadded_value() -> None:
+    index = outlook_thread_index(uuid.UUID(int=7), replies=1)
+    assert conversation_of(f"{index[:20]}\r\n\t{index[20:]}") == outlook_conversation(uuid.UUID(int=7)).hex()
+    assert conversation_of(base64.b64encode(bytes(22)).decode().rstrip("=")) == bytes(22).hex()
+    assert conversation_of("") == ""
