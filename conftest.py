@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from esm.accounts.models import Organisation, OrganisationKind, Role, Team, User
 from esm.buildings.models import Building
@@ -31,7 +32,11 @@ def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> I
     from esm.celery import app
 
     app.conf.task_always_eager = True
+    # Every test starts in the default language: a request by an English-speaking user leaves
+    # its language active in the thread, which would otherwise leak into the next test.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

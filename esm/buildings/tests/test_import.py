@@ -242,7 +242,7 @@ def test_a_malformed_csv_file_is_refused_with_its_line(mappings: None) -> None:
 
     assert run.state == "failed"
     assert run.errors[0]["field"] == "file"
-    assert "line 2" in run.errors[0]["message"]
+    assert "linje 2" in run.errors[0]["message"]
 
 
 @pytest.mark.parametrize(

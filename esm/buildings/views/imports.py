@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from esm.accounts.decorators import handler_required
 from esm.accounts.models import User
 from esm.buildings import imports
 from esm.buildings.models import Building, ImportMapping, ImportRun, ImportState
 from esm.buildings.register import refresh_from_register
 from esm.core.errors import DomainError
+from esm.core.http import is_htmx
 
 View = Callable[..., HttpResponse]
 SHOWN_ROWS = 500
@@ -46,22 +48,6 @@ def administrator_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def handler_required(view: View) -> View:
-    """Technicians, team leads and administrators; anyone else gets a 404."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_handler", False):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 class ImportForm(forms.Form):

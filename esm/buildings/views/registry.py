@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,10 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from esm.accounts.decorators import handler_required
 from esm.accounts.models import User
 from esm.buildings import queries, services
 from esm.buildings.models import Building, BuildingDocument, DocumentKind
 from esm.core.errors import DomainError
+from esm.core.http import is_htmx
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +53,6 @@ FACTS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def handler_required(view: View) -> View:
-    """Signed-in technicians, team leads and administrators only; anyone else gets a 404."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_handler", False):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
@@ -74,10 +62,6 @@ def _building(request: HttpRequest, property_number: str) -> Building:
         return queries.get_building_for(_user(request), property_number)
     except DomainError as error:
         raise Http404(error.message) from error
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 def map_link(building: Building) -> str:
@@ -108,7 +92,7 @@ def building_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     rows = queries.search_buildings(query, limit=LIST_LIMIT)
     context = {"query": query, "buildings": rows, "limit": LIST_LIMIT}
-    template = "buildings/list.html#results" if _is_htmx(request) else "buildings/list.html"
+    template = "buildings/list.html#results" if is_htmx(request) else "buildings/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -197,7 +181,7 @@ def show_access_info(request: HttpRequest, property_number: str) -> HttpResponse
         )
     except DomainError as error:
         raise Http404(error.message) from error
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "buildings/detail.html#access", {"building": building, "access": access})
     return render(request, "buildings/detail.html", _context(request, building, access=access))
 

@@ -9,15 +9,13 @@ htmx requests get partials of the same templates (`cases/desk/queue.html#results
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +25,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from esm.accounts.decorators import handler_required
 from esm.accounts.models import Team, User
 from esm.accounts.queries import active_user
 from esm.buildings.models import Installation, Unit
@@ -51,6 +50,7 @@ from esm.cases.desk_forms import (
 from esm.cases.lifecycle import available_actions
 from esm.cases.models import Case
 from esm.core.errors import DomainError
+from esm.core.http import is_htmx
 
 View = Callable[..., HttpResponse]
 
@@ -97,22 +97,6 @@ ROW_FIELDS = (
     "team__code",
     "team__name",
 )
-
-
-def handler_required(view: View) -> View:
-    """Signed-in technicians, team leads and administrators only; anyone else gets a 404."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_handler", False):
-            raise Http404("Not found")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 def _user(request: HttpRequest) -> User:

@@ -15,11 +15,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from esm.accounts.decorators import handler_required
 from esm.accounts.models import Team
 from esm.cases import maintenance_queries
 from esm.cases.maintenance import add_months
 from esm.cases.maintenance_queries import CalendarEntry
-from esm.cases.views.desk import handler_required
 
 VIEWS = ("week", "month")
 OVERDUE_SHOWN = 200  # the overdue box lists at most this many (oldest first) and counts the rest
