@@ -44,7 +44,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.postgres.search import SearchVector
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from esm.accounts.models import Organisation, OrganisationKind, Role, Team, User
@@ -2380,7 +2380,7 @@ class _Builder:
                         installation=by_kind["fire_alarm"],
                         task="Kvartalsafprøvning af brandalarm",
                         # some fall due within the lead time, a few are overdue: the calendar has work
-                        first_due=first_due - timedelta(days=rng.randint(20, 110)),
+                        first_due=first_due - timedelta(days=rng.randint(30, 120) - 90),
                         interval_months=3,
                         category_code="electrical",
                         supplier=by_kind["fire_alarm"].supplier,
@@ -2399,6 +2399,10 @@ class _Builder:
                     )
                 )
         MaintenancePlan.objects.bulk_create(plans, batch_size=500)
+        # The building's responsible team does its planned maintenance.
+        MaintenancePlan.objects.update(
+            team_id=Subquery(Building.objects.filter(pk=OuterRef("building_id")).values("responsible_team_id")[:1])
+        )
 
     def _place(self, case: Case) -> None:
         """Point a historical case at a room of its building and, for its category, an installation."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from esm.buildings.models import Building
 from esm.cases.models import Case, Status
+from esm.mail.models import InboundMessage, InboundState
 from esm.web.demo import load_demo
 from tests.e2e.conftest import screenshot, sign_in
 
@@ -38,3 +40,16 @@ def test_the_demo_pages_render_on_phone_and_desktop(live_server, phone, desktop,
     desk.goto(f"{base}/desk/cases/{open_case.number}/")
     desk.locator(".timeline").first.wait_for()
     screenshot(desk, "desk-case")
+    by_mail = InboundMessage.objects.filter(state=InboundState.THREADED).select_related("case").first()
+    assert by_mail is not None and by_mail.case is not None
+    desk.goto(f"{base}/desk/cases/{by_mail.case.number}/")
+    desk.locator("details.quoted").first.wait_for()  # the customer's e-mail reply, its quote folded away
+    screenshot(desk, "desk-case-email")
+    building = Building.objects.filter(installations__isnull=False).order_by("property_number").first()
+    assert building is not None
+    desk.goto(f"{base}/desk/buildings/{building.property_number}/")
+    desk.locator("#facts").wait_for()
+    screenshot(desk, "desk-building")
+    desk.goto(f"{base}/desk/maintenance/")
+    desk.locator("h1").first.wait_for()
+    screenshot(desk, "desk-maintenance")
