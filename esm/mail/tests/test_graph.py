@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import email
 import json
 import re
 import threading
@@ -233,3 +234,27 @@ def test_sending_mime_through_graph(graph: FakeGraph) -> None:
     raw = make_mail(sender="helpdesk@ejendomme.kk.dk", to="lise@skole.kk.dk", subject="[S-2026-000001] Modtaget")
     GraphMailbox.from_settings().send_mime(raw)
     assert graph.sent == [("text/plain", raw)]
+
+
+def test_notifications_can_go_out_through_graph(graph: FakeGraph, settings: Any) -> None:
+    """With the Graph e-mail backend, a message from the case leaves through the Microsoft 365 mailbox."""
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.EMAIL_BACKEND = "esm.mail.backends.GraphEmailBackend"
+    message = EmailMultiAlternatives(
+        subject="[S-2026-000001] Vi har modtaget din henvendelse",
+        body="Hej Lise",
+        from_email="Ejendomsservice <helpdesk@ejendomme.kk.dk>",
+        to=["lise@skole.kk.dk"],
+        headers={"Message-ID": "<esm.S-2026-000001.abc@ejendomme.kk.dk>"},
+    )
+    message.attach_alternative("<p>Hej Lise</p>", "text/html")
+
+    assert message.send() == 1
+
+    ((content_type, raw),) = graph.sent
+    assert content_type == "text/plain"
+    sent = email.message_from_bytes(raw)
+    assert sent["To"] == "lise@skole.kk.dk"
+    assert sent["Message-ID"] == "<esm.S-2026-000001.abc@ejendomme.kk.dk>"
+    assert sent.get_content_type() == "multipart/alternative"
