@@ -40,7 +40,7 @@ class GraphEmailBackend(BaseEmailBackend):
                 if not message.recipients():
                     continue
                 try:
-                    self.mailbox.send_mime(message.message().as_bytes(linesep="\r\n"))
+                    self.mailbox.send_mime(message.message().as_bytes())
                 except Exception:
                     if not self.fail_silently:
                         raise
