@@ -29,28 +29,28 @@ import io
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+if TYPE_CHECKING:
+    from esm.mail.tests.dovecot import Dovecot
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the esm package, also when run as `python bench/mail.py`
 TARGET_PER_SECOND = 50.0
 HELPDESK = "helpdesk@ejendomme.kk.dk"
 IMAP_USER = "helpdesk"
-IMAP_PASSWORD = "bench-imap-password"
-DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 FIRST_NAMES = [
     "Anne", "Peter", "Mette", "Lars", "Hanne", "Jens", "Louise", "Mads", "Camilla", "Søren", "Line", "Henrik",
@@ -110,124 +110,6 @@ OOF = [
     "Tak for din mail. Jeg er på kursus og læser først mail igen i morgen.",
     "I am out of the office until Monday with limited access to e-mail.",
 ]
-
-
-# --- dovecot (as esm/mail/tests/conftest.py starts it, without pytest) -------------------------------------------
-
-DOVECOT_CONFIG = """\
-protocols = imap
-listen = 127.0.0.1
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-info_log_path = {root}/dovecot.log
-ssl = yes
-ssl_cert = <{root}/cert.pem
-ssl_key = <{root}/key.pem
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-mail_location = maildir:{root}/mail/%u
-default_login_user = mail
-default_internal_user = mail
-default_internal_group = mail
-passdb {{
-  driver = static
-  args = password={password}
-}}
-userdb {{
-  driver = static
-  args = uid=mail gid=mail home={root}/home/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {tls_port}
-  }}
-}}
-service stats {{
-  unix_listener stats-reader {{
-    mode = 0666
-  }}
-  unix_listener stats-writer {{
-    mode = 0666
-  }}
-}}
-"""
-
-
-@dataclass
-class Dovecot:
-    port: int
-    tls_port: int
-    root: Path
-
-    def connect(self) -> imaplib.IMAP4:
-        client = imaplib.IMAP4("127.0.0.1", self.port)
-        client.login(IMAP_USER, IMAP_PASSWORD)
-        return client
-
-    def url(self) -> str:
-        """The mailbox as the worker reads it: IMAPS, trusting the server's own certificate."""
-        return f"imaps://{IMAP_USER}:{IMAP_PASSWORD}@127.0.0.1:{self.tls_port}/INBOX?cafile={self.root}/cert.pem"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(port: int, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.05)
-    raise SystemExit(f"dovecot did not listen on port {port}")
-
-
-@contextlib.contextmanager
-def running_dovecot() -> Iterator[Dovecot]:
-    """A dovecot of our own in a temporary folder (its processes run as `mail`), stopped afterwards."""
-    if not os.path.exists(DOVECOT):
-        raise SystemExit("dovecot is not installed: apt-get install -y dovecot-imapd")
-    root = Path(tempfile.mkdtemp(prefix="esm-bench-dovecot-"))
-    for sub in ("run", "state", "mail", "home"):
-        (root / sub).mkdir()
-    for path in (root, root / "mail", root / "home", root / "state"):
-        shutil.chown(path, "mail", "mail")
-    os.chmod(root, 0o755)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    config = root / "dovecot.conf"
-    try:
-        for attempt in range(3):
-            port, tls_port = free_port(), free_port()
-            config.write_text(DOVECOT_CONFIG.format(root=root, port=port, tls_port=tls_port, password=IMAP_PASSWORD))
-            # The daemon keeps inherited pipes open: its output goes to a file, never to a pipe we wait on.
-            with open(root / "start.log", "wb") as output:
-                started = subprocess.run([DOVECOT, "-c", str(config)], stdin=subprocess.DEVNULL, stdout=output,
-                                         stderr=output, timeout=30)  # fmt: skip
-            if started.returncode == 0:
-                break
-            if attempt == 2:
-                raise SystemExit("dovecot did not start:\n" + (root / "start.log").read_text(errors="replace"))
-        wait_for(port)
-        wait_for(tls_port)
-        yield Dovecot(port=port, tls_port=tls_port, root=root)
-    finally:
-        subprocess.run([DOVECOT, "-c", str(config), "stop"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=30)  # fmt: skip
-        time.sleep(0.2)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 # --- the database ---------------------------------------------------------------------------------------------------
@@ -557,7 +439,7 @@ def plan_messages(count: int, rng: random.Random, known: list[Person], prefix: s
 
 
 def deliver(server: Dovecot, messages: list[bytes]) -> None:
-    client = server.connect()
+    client = server.connect(IMAP_USER)
     try:
         for raw in messages:
             status, data = client.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
@@ -569,7 +451,7 @@ def deliver(server: Dovecot, messages: list[bytes]) -> None:
 
 def clear_marks(server: Dovecot) -> None:
     """Forget which messages were processed, as if the worker's marks never reached the server."""
-    client = server.connect()
+    client = server.connect(IMAP_USER)
     try:
         client.select("INBOX")
         status, data = client.uid("STORE", "1:*", "-FLAGS.SILENT", "(\\Seen ESMProcessed)")
@@ -648,6 +530,8 @@ def machine(vendor: str) -> str:
         import sqlite3
 
         database = f"SQLite {sqlite3.sqlite_version}"
+    from esm.mail.tests.dovecot import DOVECOT
+
     dovecot = subprocess.run([DOVECOT, "--version"], capture_output=True, text=True).stdout.split(" ")[0].strip()
     return f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}, {database}, dovecot {dovecot}"
 
@@ -728,8 +612,10 @@ def main() -> int:
         recreate_database(url)
     workdir = Path(tempfile.mkdtemp(prefix="esm-bench-mail-"))
     try:
+        from esm.mail.tests.dovecot import running_dovecot
+
         with running_dovecot() as server:
-            setup_django(url, workdir, server.url())
+            setup_django(url, workdir, server.url(IMAP_USER, scheme="imaps", cafile=server.cafile))
             return 0 if bench(args, server) else 1
     finally:
         if "django" in sys.modules:

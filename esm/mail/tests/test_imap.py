@@ -22,7 +22,8 @@ from esm.mail import services
 from esm.mail.adapters.imap import KEYWORD, ImapMailbox, imap_folder
 from esm.mail.models import InboundMessage, InboundState
 from esm.mail.services import poll_mailboxes
-from esm.mail.tests.conftest import Dovecot, make_mail, running_dovecot
+from esm.mail.tests.conftest import make_mail
+from esm.mail.tests.dovecot import Dovecot, running_dovecot
 
 pytestmark = pytest.mark.django_db
 
