@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from esm.buildings.adapters import RegisterError, RegisterRecord, record_from_bbr
 
@@ -26,7 +27,9 @@ MAX_BYTES = 1024 * 1024
 class HttpRegister:
     def __init__(self, base_url: str, *, timeout: float = 10.0, attempts: int = 3, pause: float = 0.5) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise RegisterError(f"the register URL must start with http:// or https://, got {base_url!r}")
+            raise RegisterError(
+                _("the register URL must start with http:// or https://, not %(url)s") % {"url": base_url}
+            )
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.attempts = max(1, attempts)
@@ -47,7 +50,9 @@ class HttpRegister:
                     time.sleep(self.pause * attempt)
                 continue
             return self._record(body, bbr_id)
-        raise RegisterError(f"{problem} (after {self.attempts} attempts)")
+        raise RegisterError(
+            _("%(problem)s (after %(attempts)d attempts)") % {"problem": problem, "attempts": self.attempts}
+        )
 
     def _get(self, url: str) -> bytes:
         request = Request(url, headers={"Accept": "application/json", "User-Agent": "ESM building register"})  # noqa: S310
@@ -58,33 +63,47 @@ class HttpRegister:
             if exc.code == 404:
                 raise _NotFound from exc
             if exc.code >= 500 or exc.code == 429:
-                raise _Retryable(f"the register answered HTTP {exc.code} for {url}") from exc
-            raise RegisterError(f"the register refused the request: HTTP {exc.code} for {url}") from exc
+                raise _Retryable(
+                    _("the register answered HTTP %(code)s for %(url)s") % {"code": exc.code, "url": url}
+                ) from exc
+            raise RegisterError(
+                _("the register refused the request: HTTP %(code)s for %(url)s") % {"code": exc.code, "url": url}
+            ) from exc
         except TimeoutError as exc:
-            raise _Retryable(f"the register did not answer within {self.timeout:g} s ({url})") from exc
+            raise _Retryable(self._timed_out(url)) from exc
         except URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise _Retryable(f"the register did not answer within {self.timeout:g} s ({url})") from exc
-            raise _Retryable(f"the register cannot be reached at {url}: {exc.reason}") from exc
+                raise _Retryable(self._timed_out(url)) from exc
+            raise _Retryable(
+                _("the register cannot be reached at %(url)s: %(reason)s") % {"url": url, "reason": exc.reason}
+            ) from exc
         except (HTTPException, OSError) as exc:
-            raise _Retryable(f"the connection to the register failed ({url}): {exc}") from exc
+            raise _Retryable(
+                _("the connection to the register failed (%(url)s): %(error)s") % {"url": url, "error": exc}
+            ) from exc
+
+    def _timed_out(self, url: str) -> str:
+        return _("the register did not answer within %(seconds)s s (%(url)s)") % {
+            "seconds": f"{self.timeout:g}",
+            "url": url,
+        }
 
     def _record(self, body: bytes, bbr_id: uuid.UUID) -> RegisterRecord | None:
         if len(body) > MAX_BYTES:
-            raise RegisterError("the register's answer is larger than 1 MB")
+            raise RegisterError(_("the register's answer is larger than 1 MB"))
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RegisterError(f"the register's answer is not JSON: {exc}") from exc
+            raise RegisterError(_("the register's answer is not JSON: %(error)s") % {"error": exc}) from exc
         if isinstance(data, dict):  # a single object is accepted as well as a list of one
             data = [data]
         if not isinstance(data, list):
-            raise RegisterError("the register's answer is not a list of buildings")
+            raise RegisterError(_("the register's answer is not a list of buildings"))
         for item in data:
             if isinstance(item, dict) and str(item.get("id_lokalId", "")).lower() == str(bbr_id):
                 return record_from_bbr(item, source=self.source, fetched_at=timezone.now())
         if data:
-            raise RegisterError(f"the register answered with other buildings than {bbr_id}")
+            raise RegisterError(_("the register answered with other buildings than %(id)s") % {"id": bbr_id})
         return None
 
 

@@ -147,7 +147,7 @@ def test_a_building_the_register_does_not_know_is_a_clear_not_found(building: Bu
 
 
 @pytest.mark.parametrize(
-    ("bbr_id", "words"), [(BROKEN, "HTTP 500"), (SLOW, "did not answer within 0.3 s"), (NONSENSE, "not JSON")]
+    ("bbr_id", "words"), [(BROKEN, "HTTP 500"), (SLOW, "svarede ikke inden for 0.3 s"), (NONSENSE, "ikke JSON")]
 )
 def test_a_failing_register_changes_nothing_and_says_why(
     building: Building, register: HttpRegister, bbr_id: uuid.UUID, words: str
@@ -178,7 +178,7 @@ def test_an_unreachable_register_is_an_error_not_a_crash(building: Building) -> 
         port = probe.getsockname()[1]
     register = HttpRegister(f"http://127.0.0.1:{port}", timeout=0.3, attempts=2, pause=0.01)
 
-    with pytest.raises(DomainError, match="cannot be reached"):
+    with pytest.raises(DomainError, match="kan ikke nås"):
         refresh_from_register(building, register=register)
 
 
