@@ -344,6 +344,7 @@ ESM_BUILDING_REGISTER_TIMEOUT = env_int("ESM_BUILDING_REGISTER_TIMEOUT", 10)  # 
 # Facts older than this are fetched again by the schedule, at most BATCH buildings an hour.
 ESM_BUILDING_REGISTER_MAX_AGE_DAYS = env_int("ESM_BUILDING_REGISTER_MAX_AGE_DAYS", 30)
 ESM_BUILDING_REGISTER_BATCH = env_int("ESM_BUILDING_REGISTER_BATCH", 200)
+CELERY_BEAT_SCHEDULE["fail-stalled-imports"] = {"task": "esm.buildings.tasks.fail_stalled_imports", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["refresh-building-facts"] = {
     "task": "esm.buildings.tasks.refresh_stale_buildings",
     "schedule": 3600.0,

@@ -27,7 +27,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
@@ -812,6 +812,25 @@ class _Log:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+STALLED_AFTER = timedelta(hours=1)
+
+
+def fail_stalled_runs(*, now: datetime | None = None, after: timedelta = STALLED_AFTER) -> int:
+    """Mark runs whose worker died as failed (scheduled): a real run writes in one transaction, so nothing was written.
+
+    A run is stalled when it has been running for longer than `after`; 10,000 rows take seconds.
+    """
+    now = now or timezone.now()
+    message = _("The worker stopped during the import; nothing was written. Upload the file again.")
+    stalled = ImportRun.objects.filter(state=ImportState.RUNNING, created_at__lt=now - after)
+    return stalled.update(
+        state=ImportState.FAILED,
+        finished_at=now,
+        error_count=1,
+        errors=[{"row": 0, "field": "", "message": message}],
+    )
 
 
 def execute_import(run_pk: int, *, progress: Progress | None = None) -> ImportRun:

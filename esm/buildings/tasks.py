@@ -14,6 +14,12 @@ def run_import(run_pk: int) -> str:
 
 
 @shared_task(acks_late=True)
+def fail_stalled_imports() -> int:
+    """Mark imports whose worker died as failed, so nobody waits on them (scheduled hourly)."""
+    return imports.fail_stalled_runs()
+
+
+@shared_task(acks_late=True)
 def refresh_stale_buildings() -> int:
     """Refresh one batch of buildings whose register facts are older than the configured age (scheduled)."""
     run = register.refresh_stale_buildings()

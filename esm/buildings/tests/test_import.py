@@ -466,3 +466,38 @@ def test_the_progress_bar_draws_on_a_terminal_only() -> None:
 
     assert terminal.getvalue() == "\r[#####.....] 5/10 rows\r[##########] 10/10 rows\n"
     assert pipe.getvalue() == ""
+
+
+def test_an_import_whose_worker_died_is_marked_failed_and_wrote_nothing(mappings: None, building: Building) -> None:
+    """A run left "running" by a dead worker does not keep the administrator waiting."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from esm.buildings.imports import fail_stalled_runs
+
+    before = snapshot()
+    run = create_run(
+        None,
+        content=(DATA / "standard.csv").read_bytes(),
+        filename="standard.csv",
+        mapping=ImportMapping.objects.get(name="standard"),
+        dry_run=False,
+    )
+    ImportRun.objects.filter(pk=run.pk).update(state="running")  # the worker claimed it, then died
+    fresh = create_run(
+        None,
+        content=(DATA / "standard.csv").read_bytes(),
+        filename="standard.csv",
+        mapping=ImportMapping.objects.get(name="standard"),
+        dry_run=True,
+    )
+    ImportRun.objects.filter(pk=fresh.pk).update(state="running")
+
+    assert fail_stalled_runs(now=timezone.now() + timedelta(minutes=30)) == 0
+    assert fail_stalled_runs(now=timezone.now() + timedelta(hours=2), after=timedelta(hours=1)) == 2
+
+    run.refresh_from_db()
+    assert run.state == "failed" and run.error_count == 1 and run.finished_at is not None
+    assert snapshot() == before
+    assert execute_import(run.pk).state == "failed"  # a late redelivery does nothing
