@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,11 +24,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from esm.accounts.decorators import handler_required
 from esm.accounts.models import User
 from esm.buildings import queries, services
+from esm.buildings.forms import BuildingForm, InstallationForm, UnitForm
 from esm.buildings.models import Building, BuildingDocument, DocumentKind
 from esm.core.errors import DomainError
 from esm.core.http import is_htmx
@@ -154,6 +156,9 @@ def _context(request: HttpRequest, building: Building, **extra: Any) -> dict[str
         "documents": list(building.documents.select_related("uploaded_by")),
         "plans": list(building.maintenance_plans.select_related("installation", "team").order_by("first_due", "task")),
         "document_form": DocumentForm(),
+        "may_change": _user(request).has_perm("buildings.change_building", building),
+        "unit_form": UnitForm(building=building),
+        "installation_form": InstallationForm(building=building),
         "may_read_access": _user(request).has_perm("buildings.read_access_info"),
         "access": None,
         "now": timezone.now(),
@@ -208,6 +213,80 @@ def add_document(request: HttpRequest, property_number: str) -> HttpResponse:
     return render(request, "buildings/detail.html", _context(request, building, document_form=form), status=400)
 
 
+# --- changing the registry ---------------------------------------------------------------
+
+
+def _changeable(request: HttpRequest, property_number: str) -> Building:
+    building = _building(request, property_number)
+    if not _user(request).has_perm("buildings.change_building", building):
+        raise PermissionDenied
+    return building
+
+
+@handler_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_building(request: HttpRequest, property_number: str) -> HttpResponse:
+    """The building's facts in a form; what the handler changed is saved with the desk as its source."""
+    building = _changeable(request, property_number)
+    if request.method != "POST":
+        return render(request, "buildings/edit.html", {"building": building, "form": BuildingForm(building=building)})
+    form = BuildingForm(request.POST, building=building)
+    if form.is_valid():
+        try:
+            changed = services.update_building(_user(request), building=building, changes=form.changes(), source="desk")
+        except DomainError as error:
+            form.add_service_error(error)
+        else:
+            if changed:
+                messages.success(request, _("The building's facts were saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("buildings:detail", property_number=building.property_number)
+    return render(request, "buildings/edit.html", {"building": building, "form": form}, status=400)
+
+
+@handler_required
+@require_POST
+def add_unit(request: HttpRequest, property_number: str) -> HttpResponse:
+    """A floor, room or area added to the building."""
+    building = _changeable(request, property_number)
+    form = UnitForm(request.POST, building=building)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_unit(
+                _user(request),
+                building=building,
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                parent=data["parent"],
+            )
+        except DomainError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Added %(code)s.") % {"code": data["code"]})
+            return redirect("buildings:detail", property_number=building.property_number)
+    return render(request, "buildings/detail.html", _context(request, building, unit_form=form), status=400)
+
+
+@handler_required
+@require_POST
+def add_installation(request: HttpRequest, property_number: str) -> HttpResponse:
+    """An installation (boiler, ventilation, roof …) registered on the building."""
+    building = _changeable(request, property_number)
+    form = InstallationForm(request.POST, building=building)
+    if form.is_valid():
+        try:
+            services.add_installation(_user(request), building=building, **form.cleaned_data)
+        except DomainError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": form.cleaned_data["name"]})
+            return redirect("buildings:detail", property_number=building.property_number)
+    return render(request, "buildings/detail.html", _context(request, building, installation_form=form), status=400)
+
+
 @handler_required
 @require_safe
 def document(request: HttpRequest, property_number: str, key: UUID) -> FileResponse:
@@ -231,4 +310,14 @@ def document(request: HttpRequest, property_number: str, key: UUID) -> FileRespo
     return response
 
 
-__all__ = ["add_document", "building_detail", "building_list", "document", "map_link", "show_access_info"]
+__all__ = [
+    "add_document",
+    "add_installation",
+    "add_unit",
+    "building_detail",
+    "building_list",
+    "document",
+    "edit_building",
+    "map_link",
+    "show_access_info",
+]
