@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "esm.buildings",
     "esm.cases",
     "esm.mail",
+    "esm.workforce",
+    "esm.replies",
+    "esm.knowledge",
     "esm.api",
     "esm.web",
 ]

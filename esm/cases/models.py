@@ -276,6 +276,8 @@ class EventKind(models.TextChoices):
     SLA_RECOMPUTED = "sla_recomputed", _("SLA recomputed")
     EMAIL_SENT = "email_sent", _("E-mail sent")
     EMAIL_FAILED = "email_failed", _("E-mail not delivered")
+    MACRO_APPLIED = "macro_applied", _("Macro applied")
+    ARTICLE_LINKED = "article_linked", _("Knowledge article linked")
 
 
 class CaseEvent(models.Model):
@@ -290,6 +292,8 @@ class CaseEvent(models.Model):
     body = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # Set by a client that may send the same message twice (the phone's offline outbox): unique, so it lands once.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("case event")

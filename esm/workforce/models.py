@@ -1,0 +1,3 @@
+"""workforce models"""
+
+from __future__ import annotations
