@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "esm.buildings",
     "esm.cases",
     "esm.mail",
-    "esm.workforce",
     "esm.replies",
     "esm.knowledge",
     "esm.api",

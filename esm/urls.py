@@ -9,7 +9,6 @@ urlpatterns = [
     path("portal/", include("esm.cases.urls_portal")),
     path("desk/buildings/", include("esm.buildings.urls")),
     path("desk/mail/", include("esm.mail.urls")),
-    path("desk/team/", include("esm.workforce.urls")),
     path("desk/replies/", include("esm.replies.urls")),
     path("desk/kb/", include("esm.knowledge.urls")),
     path("help/", include("esm.knowledge.urls_portal")),

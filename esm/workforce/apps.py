@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class WorkforceConfig(AppConfig):
-    name = "esm.workforce"
-    verbose_name = _("Absence and assignment")

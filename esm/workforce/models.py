@@ -1,3 +1,0 @@
-"""workforce models"""
-
-from __future__ import annotations
