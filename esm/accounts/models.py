@@ -118,3 +118,48 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for {self.user} until {self.expires_at:%Y-%m-%d}"
+
+
+class Absence(models.Model):
+    """A period (whole days, inclusive, Copenhagen dates) a handler is away, with an optional substitute.
+
+    While it lasts, automatic assignment passes the person by, and the substitute sees their open
+    cases in "my queue" and gets a copy of their assignment notices.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="absences")
+    starts = models.DateField(_("first day"))
+    ends = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    substitute = models.ForeignKey(
+        User,
+        verbose_name=_("substitute"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="substitutions",
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("registered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registered"))
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["starts", "pk"]
+        indexes = [
+            models.Index(fields=["user", "ends"], name="absence_user_ends"),
+            models.Index(fields=["substitute", "ends"], name="absence_substitute_ends"),
+            models.Index(fields=["ends", "starts"], name="absence_ends_starts"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends__gte=models.F("starts")), name="absence_ends_after_starts"),
+            models.CheckConstraint(
+                condition=models.Q(substitute__isnull=True) | ~models.Q(substitute=models.F("user")),
+                name="absence_substitute_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d}"

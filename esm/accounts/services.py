@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from esm.accounts.models import ApiToken, User
+from esm.accounts import queries
+from esm.accounts.models import SYSTEM_USERNAMES, Absence, ApiToken, Role, User
 from esm.core.errors import DomainError, ErrorCode
 
 
@@ -85,3 +87,121 @@ def set_language(actor: User, *, language: str) -> None:
         raise DomainError(ErrorCode.VALIDATION, _("Unknown language."), field="language")
     User.objects.filter(pk=actor.pk).update(language=language)
     actor.language = language
+
+
+# --- absence -------------------------------------------------------------------------------
+
+REASON_MAX = 200
+
+
+def may_manage_absence(actor: User, user: User) -> bool:
+    """A handler their own; a team lead their team's members; an administrator anyone's."""
+    if not actor.is_handler:
+        return False
+    if actor.pk == user.pk or queries.is_administrator(actor):
+        return True
+    return actor.role == Role.TEAM_LEAD and actor.team_id is not None and actor.team_id == user.team_id
+
+
+def _period(starts: date, ends: date) -> str:
+    first, last = formats.date_format(starts, "SHORT_DATE_FORMAT"), formats.date_format(ends, "SHORT_DATE_FORMAT")
+    return f"{first}–{last}"
+
+
+def record_absence(
+    actor: User,
+    *,
+    user: User,
+    starts: date,
+    ends: date,
+    substitute: User | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Absence:
+    """Register that `user` is away from `starts` to `ends` (whole days, both included).
+
+    Refused when it overlaps another absence of theirs, when it is over already, or when the
+    substitute is not an active handler or is away themselves at some time in the period.
+    """
+    now = now or timezone.now()
+    if not may_manage_absence(actor, user):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, _("You may register absence only for yourself or your team."))
+    if not user.is_handler or user.username in SYSTEM_USERNAMES:
+        message = _("Absence is registered for technicians and team leads.")
+        raise DomainError(ErrorCode.VALIDATION, message, field="user")
+    if not isinstance(starts, date) or not isinstance(ends, date):
+        raise DomainError(ErrorCode.VALIDATION, _("Give the first and the last day."), field="starts")
+    starts, ends = queries.local_day(starts), queries.local_day(ends)
+    if ends < starts:
+        raise DomainError(ErrorCode.VALIDATION, _("The last day cannot be before the first day."), field="ends")
+    if ends < queries.local_day(now):
+        raise DomainError(ErrorCode.VALIDATION, _("The absence is over already."), field="ends")
+    text = str(reason or "").replace("\x00", "").strip()
+    if len(text) > REASON_MAX:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            _("%(field)s can be at most %(max)d characters.") % {"field": _("Reason"), "max": REASON_MAX},
+            field="reason",
+        )
+    if substitute is not None:
+        if substitute.pk == user.pk:
+            raise DomainError(ErrorCode.VALIDATION, _("Choose someone else as substitute."), field="substitute")
+        if not substitute.is_handler or substitute.username in SYSTEM_USERNAMES:
+            raise DomainError(
+                ErrorCode.VALIDATION, _("The substitute must be an active technician or team lead."), field="substitute"
+            )
+    with transaction.atomic():
+        # One absence at a time per person: lock the person so two overlapping requests cannot both pass.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        clash = Absence.objects.filter(user_id=user.pk, starts__lte=ends, ends__gte=starts).first()
+        if clash is not None:
+            raise DomainError(
+                ErrorCode.CONFLICT,
+                _("%(name)s is already registered as away %(period)s.")
+                % {"name": user, "period": _period(clash.starts, clash.ends)},
+                field="starts",
+            )
+        if substitute is not None:
+            away = Absence.objects.filter(user_id=substitute.pk, starts__lte=ends, ends__gte=starts).first()
+            if away is not None:
+                raise DomainError(
+                    ErrorCode.VALIDATION,
+                    _("%(name)s is away %(period)s and cannot be the substitute.")
+                    % {"name": substitute, "period": _period(away.starts, away.ends)},
+                    field="substitute",
+                )
+        absence = Absence(
+            user=user,
+            starts=starts,
+            ends=ends,
+            reason=text,
+            substitute=substitute,
+            created_by=actor,
+            created_at=now,
+        )
+        absence.full_clean()
+        absence.save()
+    return absence
+
+
+def cancel_absence(actor: User, *, absence: Absence, now: datetime | None = None) -> Absence | None:
+    """Take back an absence: a coming one is removed; one under way ends yesterday (the person is back).
+
+    Returns the shortened absence, or None when it was removed. A finished absence stays as it was.
+    """
+    now = now or timezone.now()
+    if not may_manage_absence(actor, absence.user):
+        raise DomainError(ErrorCode.PERMISSION_DENIED, _("You may register absence only for yourself or your team."))
+    today = queries.local_day(now)
+    with transaction.atomic():
+        locked = Absence.objects.select_for_update().filter(pk=absence.pk).first()
+        if locked is None:
+            return None
+        if locked.ends < today:
+            raise DomainError(ErrorCode.VALIDATION, _("The absence is over already."))
+        if locked.starts >= today:
+            locked.delete()
+            return None
+        locked.ends = today - timedelta(days=1)
+        locked.save(update_fields=["ends"])
+    return locked

@@ -1,4 +1,4 @@
-"""Django admin for administrators: categories, SLA targets and business hours.
+"""Django admin for administrators: categories, SLA targets, business hours and assignment rules.
 
 Changes to targets and hours go through the services so open cases are recomputed.
 """
@@ -9,9 +9,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from esm.cases import services
-from esm.cases.models import BusinessHours, Case, Category, SlaTarget
+from esm.cases.models import AssignmentRule, BusinessHours, Case, Category, SlaTarget
 
 
 @admin.register(Category)
@@ -24,7 +25,7 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 
 @admin.register(SlaTarget)
 class SlaTargetAdmin(admin.ModelAdmin[SlaTarget]):
-    list_display = ["priority", "first_response_minutes", "resolution_minutes"]
+    list_display = ["priority", "first_response_minutes", "resolution_minutes", "unattended_after_hours"]
 
     def save_model(self, request: HttpRequest, obj: SlaTarget, form: Any, change: bool) -> None:
         services.set_sla_target(
@@ -33,6 +34,8 @@ class SlaTargetAdmin(admin.ModelAdmin[SlaTarget]):
             first_response_minutes=obj.first_response_minutes,
             resolution_minutes=obj.resolution_minutes,
         )
+        # Only the team leads' "unattended" view reads it: nothing to recompute.
+        SlaTarget.objects.filter(priority=obj.priority).update(unattended_after_hours=obj.unattended_after_hours)
 
 
 @admin.register(BusinessHours)
@@ -44,6 +47,23 @@ class BusinessHoursAdmin(admin.ModelAdmin[BusinessHours]):
 
     def delete_model(self, request: HttpRequest, obj: BusinessHours) -> None:
         services.set_business_hours(request.user, hours={obj.weekday: None})  # type: ignore[arg-type]
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin[AssignmentRule]):
+    """Who gets a new case: the active rules in order of position, the first that finds somebody decides."""
+
+    list_display = ["position", "name", "is_active", "strategy", "category", "priority", "building", "team", "person"]
+    list_display_links = ["name"]
+    list_editable = ["position"]
+    list_filter = ["is_active", "strategy"]
+    ordering = ["position", "pk"]
+    raw_id_fields = ["building", "person"]
+    fieldsets = (
+        (None, {"fields": ("name", "position", "is_active")}),
+        (_("When"), {"fields": ("category", "include_subcategories", "priority", "organisation", "building")}),
+        (_("Assign to"), {"fields": ("strategy", "team", "person")}),
+    )
 
 
 @admin.register(Case)
