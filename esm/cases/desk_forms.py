@@ -7,9 +7,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from esm.accounts.models import STAFF_ROLES, SYSTEM_USERNAMES, Team, User
+from esm.accounts.models import STAFF_ROLES, SYSTEM_USERNAMES, Absence, Team, User
+from esm.accounts.queries import with_away_until
 from esm.buildings.models import Installation, Unit
 from esm.cases.models import Channel, Complexity, Priority, Status
 from esm.cases.queries import QUEUES, SORTS, CaseFilters, categories
@@ -20,13 +23,33 @@ CORRECTION_MINUTES_MAX = 24 * 60
 
 
 def handlers() -> QuerySet[User]:
-    """Everyone a case can be assigned to, for the assignee pickers."""
-    return (
+    """Everyone a case can be assigned to, for the assignee pickers; `away_until` is set for whoever is away today."""
+    people = (
         User.objects.filter(role__in=STAFF_ROLES, is_active=True)
         .exclude(username__in=SYSTEM_USERNAMES)
         .only("pk", "username", "first_name", "last_name", "role", "is_active")
         .order_by("first_name", "last_name", "username")
     )
+    return with_away_until(people, timezone.now())
+
+
+def absence_warning(absence: Absence) -> str:
+    """The warning after giving a case to someone who is away."""
+    text = _("%(name)s is away until %(date)s.") % {
+        "name": absence.user,
+        "date": date_format(absence.ends, "DATE_FORMAT"),
+    }
+    if absence.substitute_id:
+        text += " " + _("%(substitute)s stands in and sees the case.") % {"substitute": absence.substitute}
+    return str(text)
+
+
+def person_label(user: User) -> str:
+    """A person in a picker: "Ole Madsen — away until 3. december 2026" while they are away."""
+    away_until = getattr(user, "away_until", None)
+    if away_until is None:
+        return str(user)
+    return _("%(name)s — away until %(date)s") % {"name": user, "date": date_format(away_until, "DATE_FORMAT")}
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -133,6 +156,8 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "data-shortcut": "r"}),
         error_messages={"required": _("Write a message first.")},
     )
+    # Set by the page's script: a message sent twice with the same key (the phone's outbox) lands once.
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_reply_%s")
@@ -146,6 +171,7 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "data-shortcut": "n"}),
         error_messages={"required": _("Write a note first.")},
     )
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_note_%s")
@@ -165,6 +191,7 @@ class PhoneNoteForm(forms.Form):
         max_value=PHONE_MINUTES_MAX,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_phone_%s")
@@ -186,7 +213,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_assign_%s")
         super().__init__(*args, **kwargs)
-        _set_choices(self, "assignee", _blank(_("Nobody")) + [(u.username, str(u)) for u in people])
+        _set_choices(self, "assignee", _blank(_("Nobody")) + [(u.username, person_label(u)) for u in people])
 
 
 class UpdateCaseForm(forms.Form):

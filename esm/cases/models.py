@@ -103,6 +103,10 @@ class SlaTarget(models.Model):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
     first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"))
+    # Team leads' "unattended" view: no handler has acted on an open case for this long (blank: the default).
+    unattended_after_hours = models.PositiveSmallIntegerField(
+        _("unattended after (business hours)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("SLA target")
@@ -389,3 +393,91 @@ class MaintenanceOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.due_date}"
+
+
+class AssignmentStrategy(models.TextChoices):
+    BUILDING_TECHNICIAN = "building_technician", _("The building's responsible technician")
+    BUILDING_TEAM = "building_team", _("The building's responsible team")
+    CATEGORY_TEAM = "category_team", _("The category's team")
+    TEAM = "team", _("A fixed team")
+    PERSON = "person", _("A fixed person")
+
+
+class AssignmentRule(models.Model):
+    """Who gets a new case: administrators edit these rows; `esm.cases.assignment` walks them in order.
+
+    A rule matches when every condition it sets holds (an empty condition matches anything); the
+    first matching rule whose strategy finds a team or a person decides.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignment_rules",
+    )
+    include_subcategories = models.BooleanField(_("also its subcategories"), default=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("reporter's organisation (or its department)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignment_rules",
+    )
+    building = models.ForeignKey(
+        "buildings.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignment_rules",
+    )
+    strategy = models.CharField(_("assign to"), max_length=30, choices=AssignmentStrategy.choices)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignment_rules",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignment_rules",
+    )
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(strategy="team") | models.Q(team__isnull=False), name="assignment_rule_team_given"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(strategy="person") | models.Q(person__isnull=False),
+                name="assignment_rule_person_given",
+            ),
+        ]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.strategy == AssignmentStrategy.TEAM and self.team_id is None:
+            raise ValidationError({"team": _("Choose the team.")})
+        if self.strategy == AssignmentStrategy.PERSON and self.person_id is None:
+            raise ValidationError({"person": _("Choose the person.")})
+
+    def __str__(self) -> str:
+        return self.name

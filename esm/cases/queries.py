@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from esm.accounts.models import User
-from esm.cases.models import OPEN_STATUSES, WAITING_STATUSES, Attachment, Case, CaseEvent, Category, TimeEntry
+from esm.accounts.models import STAFF_ROLES, User
+from esm.accounts.queries import absences_at, people_substituted_by
+from esm.cases.models import (
+    OPEN_STATUSES,
+    WAITING_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    EventKind,
+    Priority,
+    SlaTarget,
+    TimeEntry,
+)
 from esm.cases.rules import visibility_filter
+from esm.cases.sla import business_calendar
+from esm.core.calendar import BusinessCalendar
 from esm.core.errors import DomainError, ErrorCode
 
 
@@ -71,8 +86,8 @@ def queue(user: User, name: str, *, now: datetime | None = None) -> QuerySet[Cas
     qs = qs.filter(status__in=OPEN_STATUSES)
     if name == "unassigned":
         return qs.filter(assignee__isnull=True)
-    if name == "mine":
-        return qs.filter(assignee=user)
+    if name == "mine":  # also the open cases of the people `user` stands in for while they are away
+        return qs.filter(Q(assignee=user) | Q(assignee__in=people_substituted_by(user, now)))
     if name == "team":
         return qs.filter(team_id=user.team_id) if user.team_id else qs.none()
     if name == "waiting":
@@ -181,6 +196,86 @@ def handling_seconds(case: Case) -> list[dict[str, Any]]:
     return list(rows)
 
 
+# --- unattended cases (the team leads' view) --------------------------------------------------
+
+# Business hours without a handler's action after which an open case counts as unattended,
+# where the administrator has not set `SlaTarget.unattended_after_hours`.
+DEFAULT_UNATTENDED_HOURS: dict[str, int] = {
+    Priority.URGENT: 1,
+    Priority.HIGH: 4,
+    Priority.NORMAL: 16,
+    Priority.LOW: 40,
+}
+# What counts as a handler acting on a case (an automatic assignment has no actor and does not count).
+HANDLER_ACTIONS = (
+    EventKind.REPLY,
+    EventKind.NOTE,
+    EventKind.PHONE_NOTE,
+    EventKind.STATUS_CHANGED,
+    EventKind.ASSIGNED,
+    EventKind.FIELD_CHANGED,
+)
+UNATTENDED_LIMIT = 200
+
+
+def unattended_thresholds() -> dict[str, int]:
+    """Business hours per priority after which an open case without a handler's action is unattended."""
+    hours = dict(DEFAULT_UNATTENDED_HOURS)
+    rows = SlaTarget.objects.filter(unattended_after_hours__isnull=False)
+    for priority, value in rows.values_list("priority", "unattended_after_hours"):
+        hours[priority] = int(value or 0)
+    return hours
+
+
+def business_cutoff(calendar: BusinessCalendar, now: datetime, seconds: int) -> datetime:
+    """The latest instant with at least `seconds` business seconds between it and `now`."""
+    if seconds <= 0:
+        return now
+    step = timedelta(days=1)
+    early, late = now - step, now
+    for _day in range(800):
+        if calendar.business_seconds_between(early, now) >= seconds:
+            break
+        early, late = early - step, early
+    low, high = 0, int((late - early).total_seconds())  # offsets from `early`; the answer lies between
+    while low < high:
+        middle = (low + high + 1) // 2
+        if calendar.business_seconds_between(early + timedelta(seconds=middle), now) >= seconds:
+            low = middle
+        else:
+            high = middle - 1
+    return early + timedelta(seconds=low)
+
+
+def unattended(user: User, *, now: datetime, team_only: bool = False) -> QuerySet[Case]:
+    """Open cases whose assignee is away today, or on which no handler has acted for the priority's
+    business hours (cases waiting for the customer, a supplier or an approval are not idle).
+
+    Annotated with `last_action` (the last handler action, else the report) and `assignee_away_until`.
+    One query; the last action is a correlated subquery on the (case, created_at) index.
+    """
+    calendar = business_calendar()
+    last_action = (
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), actor__role__in=STAFF_ROLES, kind__in=HANDLER_ACTIONS)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    away = absences_at(now).filter(user_id=OuterRef("assignee_id"))
+    qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
+    if team_only and user.team_id:
+        qs = qs.filter(Q(team_id=user.team_id) | Q(assignee__team_id=user.team_id))
+    qs = qs.annotate(
+        last_action=Coalesce(Subquery(last_action), F("created_at")),
+        assignee_away_until=Subquery(away.order_by("-ends").values("ends")[:1]),
+    )
+    idle = Q(pk__in=[])
+    for priority, hours in unattended_thresholds().items():
+        cutoff = business_cutoff(calendar, now, hours * 3600)
+        idle |= Q(priority=priority, last_action__lte=cutoff)
+    idle &= ~Q(status__in=WAITING_STATUSES)
+    return qs.filter(Exists(away) | idle).order_by("priority_rank", "last_action", "pk")
+
+
 __all__ = [
     "QUEUES",
     "CaseFilters",
@@ -193,4 +288,5 @@ __all__ = [
     "queue",
     "search",
     "timeline_for",
+    "unattended",
 ]

@@ -71,6 +71,7 @@ def record_event(
     body: str = "",
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> CaseEvent:
     """Append an event to the case's timeline (call inside the service's transaction)."""
     return CaseEvent.objects.create(
@@ -81,7 +82,59 @@ def record_event(
         body=body,
         payload=payload or {},
         created_at=at or timezone.now(),
+        client_key=client_key,
     )
+
+
+# --- exactly once: a message sent again with the same client key lands once --------------
+
+
+def _client_key(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value)[:100])
+    except ValueError:
+        raise DomainError(ErrorCode.VALIDATION, _("The message's key is not valid."), field="client_key") from None
+
+
+def _sent_before(actor: User, case: Case, kind: EventKind, client_key: uuid.UUID | None) -> CaseEvent | None:
+    """The event a client already sent with this key (a resend after a lost answer), or None.
+
+    The key belongs to one message: the same key on another case, by another person or as
+    another kind of message is refused rather than silently answered with the wrong event.
+    """
+    if client_key is None:
+        return None
+    event = CaseEvent.objects.filter(client_key=client_key).first()
+    if event is None:
+        return None
+    if event.case_id != case.pk or event.actor_id != actor.pk or event.kind != kind:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            _("This message was already sent as another message. Write it again."),
+            field="client_key",
+        )
+    return event
+
+
+def _record_once(
+    case: Case, actor: User, kind: EventKind, client_key: uuid.UUID | None, **fields: Any
+) -> tuple[CaseEvent, bool]:
+    """`record_event` with the client key; if a simultaneous request with the same key won
+    the race (unique constraint), its event instead and False."""
+    if client_key is None:
+        return record_event(case, actor, kind, **fields), True
+    try:
+        with transaction.atomic():
+            return record_event(case, actor, kind, client_key=client_key, **fields), True
+    except IntegrityError:
+        earlier = _sent_before(actor, case, kind, client_key)
+        if earlier is None:
+            raise
+        return earlier, False
 
 
 def _append_search_text(case: Case, text: str) -> None:
@@ -404,6 +457,9 @@ def open_case(
             _store_attachments(case, actor, files, event=event, is_public=True, at=now)
             event.payload["attachments"] = [f.filename for f in files]
             event.save(update_fields=["payload"])
+        from esm.cases.assignment import auto_assign  # the assignment rules (none configured: no change)
+
+        auto_assign(case, now=now)
     return case
 
 
@@ -470,15 +526,26 @@ def transition_case(
 
 
 def reply_to_case(
-    actor: User, *, case: Case, body: str, uploads: Sequence[Upload] = (), now: datetime | None = None
+    actor: User,
+    *,
+    case: Case,
+    body: str,
+    uploads: Sequence[Upload] = (),
+    now: datetime | None = None,
+    client_key: uuid.UUID | str | None = None,
 ) -> CaseEvent:
     """A public message on the case, from the desk or from the reporter's side.
 
     A handler's first public reply stops the first-response clock; the reporter's reply
-    on a case waiting for the customer resumes work automatically.
+    on a case waiting for the customer resumes work automatically. Sent again with the
+    same `client_key` (the phone's outbox after a lost answer), it returns the first event.
     """
     now = now or timezone.now()
     _require_visible(actor, case)
+    key = _client_key(client_key)
+    earlier = _sent_before(actor, case, EventKind.REPLY, key)
+    if earlier is not None:
+        return earlier
     if not case.is_open and case.status != Status.RESOLVED:
         raise DomainError(
             ErrorCode.TRANSITION_NOT_ALLOWED, _("The case is closed. Report a new case if the problem is back.")
@@ -486,9 +553,18 @@ def reply_to_case(
     text = _clean_text(body, field="body", label=_("Message"), max_length=BODY_MAX)
     files = _prepare_uploads(uploads, strip_location=not actor.is_handler)
     with transaction.atomic():
-        event = record_event(
-            case, actor, EventKind.REPLY, is_public=True, body=text, payload={"from_desk": actor.is_handler}, at=now
+        event, created = _record_once(
+            case,
+            actor,
+            EventKind.REPLY,
+            key,
+            is_public=True,
+            body=text,
+            payload={"from_desk": actor.is_handler},
+            at=now,
         )
+        if not created:
+            return event
         if files:
             _store_attachments(case, actor, files, event=event, is_public=True, at=now)
             event.payload["attachments"] = [f.filename for f in files]
@@ -503,15 +579,27 @@ def reply_to_case(
 
 
 def add_internal_note(
-    actor: User, *, case: Case, body: str, uploads: Sequence[Upload] = (), now: datetime | None = None
+    actor: User,
+    *,
+    case: Case,
+    body: str,
+    uploads: Sequence[Upload] = (),
+    now: datetime | None = None,
+    client_key: uuid.UUID | str | None = None,
 ) -> CaseEvent:
-    """A note only the desk sees."""
+    """A note only the desk sees (sent again with the same `client_key`, the first event)."""
     now = now or timezone.now()
     _require_handler(actor)
+    key = _client_key(client_key)
+    earlier = _sent_before(actor, case, EventKind.NOTE, key)
+    if earlier is not None:
+        return earlier
     text = _clean_text(body, field="body", label=_("Note"), max_length=BODY_MAX)
     files = _prepare_uploads(uploads, strip_location=False)
     with transaction.atomic():
-        event = record_event(case, actor, EventKind.NOTE, is_public=False, body=text, at=now)
+        event, created = _record_once(case, actor, EventKind.NOTE, key, is_public=False, body=text, at=now)
+        if not created:
+            return event
         if files:
             _store_attachments(case, actor, files, event=event, is_public=False, at=now)
             event.payload["attachments"] = [f.filename for f in files]
@@ -522,11 +610,23 @@ def add_internal_note(
 
 
 def add_phone_note(
-    actor: User, *, case: Case, body: str, duration_seconds: int, now: datetime | None = None
+    actor: User,
+    *,
+    case: Case,
+    body: str,
+    duration_seconds: int,
+    now: datetime | None = None,
+    client_key: uuid.UUID | str | None = None,
 ) -> CaseEvent:
-    """A note of a phone call with its duration; the duration counts as handling time."""
+    """A note of a phone call with its duration; the duration counts as handling time.
+
+    Sent again with the same `client_key`, it returns the first event (the time counts once)."""
     now = now or timezone.now()
     _require_handler(actor)
+    key = _client_key(client_key)
+    earlier = _sent_before(actor, case, EventKind.PHONE_NOTE, key)
+    if earlier is not None:
+        return earlier
     text = _clean_text(body, field="body", label=_("Note"), max_length=BODY_MAX)
     if (
         isinstance(duration_seconds, bool)
@@ -537,9 +637,11 @@ def add_phone_note(
             ErrorCode.VALIDATION, _("The call's duration must be between 1 second and 8 hours."), field="duration"
         )
     with transaction.atomic():
-        event = record_event(
-            case, actor, EventKind.PHONE_NOTE, body=text, payload={"duration_seconds": duration_seconds}, at=now
+        event, created = _record_once(
+            case, actor, EventKind.PHONE_NOTE, key, body=text, payload={"duration_seconds": duration_seconds}, at=now
         )
+        if not created:
+            return event
         TimeEntry.objects.create(
             case=case,
             user=actor,

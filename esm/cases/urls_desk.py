@@ -1,6 +1,6 @@
 from django.urls import path
 
-from esm.cases.views import desk, maintenance
+from esm.cases.views import desk, maintenance, unattended
 
 app_name = "desk"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("cases/<str:number>/time/", desk.correct_time, name="correct_time"),
     path("cases/<str:number>/heartbeat/", desk.heartbeat, name="heartbeat"),
     path("maintenance/", maintenance.calendar, name="maintenance"),
+    path("unattended/", unattended.unattended, name="unattended"),
+    path("unattended/reassign/", unattended.reassign, name="unattended_reassign"),
 ]

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from esm.accounts.models import User
+from esm.accounts.queries import substitutes_for
 from esm.cases.models import Case, CaseEvent, Channel, EventKind, Status
 from esm.mail import outbound
 from esm.mail.models import NotificationCursor, OutboundKind, OutboundMessage, OutboundState
@@ -88,8 +89,8 @@ def notices_for(event: CaseEvent) -> list[Notice]:
     Created → a receipt to the reporter. A public reply from the desk → the reporter and watchers (never the
     writer, never back to the address it came in from). A public status change to one of
     ESM_MAIL_NOTIFY_STATUSES → the same people (resolved: the resolution mail). Assigned → the new assignee,
-    unless they took it themselves. Refused attachments → their sender. Internal notes and everything else:
-    nothing.
+    unless they took it themselves, and the substitute of an assignee who is away. Refused attachments → their
+    sender. Internal notes and everything else: nothing.
     """
     case = event.case
     payload = event.payload if isinstance(event.payload, dict) else {}
@@ -112,7 +113,9 @@ def notices_for(event: CaseEvent) -> list[Notice]:
     elif event.kind == EventKind.ASSIGNED and payload.get("to"):
         assignee = User.objects.filter(username=payload["to"]).first()
         if assignee is not None and assignee.pk != event.actor_id:
-            notices += _to([assignee], OutboundKind.ASSIGNED)
+            # whoever stands in for an absent assignee gets the notice too
+            standing_in = substitutes_for(assignee, event.created_at)
+            notices += _to([assignee, *standing_in], OutboundKind.ASSIGNED, excluding=event.actor)
     refused = payload.get("refused_attachments")
     if refused:
         sender = _sender_address(info) or (event.actor.email if event.actor else "")

@@ -2162,6 +2162,15 @@ class _Builder:
         from esm.cases.maintenance import generate_due_cases
 
         self.planned = generate_due_cases(today=timezone.localdate(self.now), now=self.now)
+        # The technician's day: assignment rules and an absence (after the demo's own cases, so they keep
+        # their handlers), reply templates and macros, knowledge articles with their deflection counts.
+        from esm.cases import demo_assignment
+        from esm.knowledge import demo as knowledge_demo
+        from esm.replies import demo as replies_demo
+
+        self.say("Creating assignment rules, reply templates, macros and knowledge articles…")
+        for part in (demo_assignment, replies_demo, knowledge_demo):
+            part.seed(self.now)
         if connection.vendor == "postgresql":
             Case.objects.filter(search_vector__isnull=True).update(
                 search_vector=SearchVector("search_text", config="danish")

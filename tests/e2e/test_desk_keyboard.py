@@ -50,8 +50,11 @@ def test_time_on_an_open_case_page_is_recorded_as_handling_time(live_server, des
         page.wait_for_timeout(1000)
         page.mouse.move(400, 320)
 
-    page.goto(f"{base}/desk/")  # leaving the page sends the last heartbeat
-    page.wait_for_timeout(500)
+    page.goto(f"{base}/desk/")  # leaving the page sends the last heartbeat (a beacon: it may arrive a little later)
+    for _ in range(50):
+        if TimeEntry.objects.filter(case=case, user=technician).exists():
+            break
+        page.wait_for_timeout(100)
 
     entry = TimeEntry.objects.get(case=case, user=technician)
     assert entry.source == "desk"

@@ -211,6 +211,9 @@ def event_summary(event: CaseEvent) -> str:
             "to": _field_value(field, payload.get("to")),
         }
     if kind == EventKind.ASSIGNED:
+        if payload.get("automatic") and payload.get("rule_name"):
+            who = payload.get("to_name") or payload.get("to") or payload.get("team") or ""
+            return gettext("Assigned to %(name)s by the rule “%(rule)s”") % {"name": who, "rule": payload["rule_name"]}
         if payload.get("to"):
             return gettext("Assigned to %(name)s") % {"name": payload.get("to_name") or payload["to"]}
         if payload.get("team"):
@@ -239,6 +242,10 @@ def event_summary(event: CaseEvent) -> str:
                 when = str(due)
             return gettext("SLA recomputed: resolution due %(due)s") % {"due": when}
         return gettext("SLA recomputed")
+    if kind == EventKind.MACRO_APPLIED:
+        return gettext("Applied the macro “%(name)s”") % {"name": payload.get("macro", "")}
+    if kind == EventKind.ARTICLE_LINKED:
+        return gettext("Linked the knowledge article “%(title)s”") % {"title": payload.get("title", "")}
     email = payload.get("email") if isinstance(payload.get("email"), dict) else None
     if kind in (EventKind.EMAIL_SENT, EventKind.EMAIL_FAILED) and email is not None:
         values = {"to": email.get("to", ""), "subject": email.get("subject", ""), "error": email.get("error", "")}

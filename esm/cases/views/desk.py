@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from esm.accounts.decorators import handler_required
-from esm.accounts.models import Team, User
-from esm.accounts.queries import active_user
+from esm.accounts.models import Absence, Team, User
+from esm.accounts.queries import active_user, current_absence
 from esm.buildings.models import Installation, Unit
 from esm.buildings.queries import repeat_failures
 from esm.cases import queries, services
@@ -44,6 +44,7 @@ from esm.cases.desk_forms import (
     TimeCorrectionForm,
     UpdateCaseForm,
     WatcherForm,
+    absence_warning,
     category_choices,
     handlers,
 )
@@ -255,6 +256,7 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         "phone_form": PhoneNoteForm(),
         "action_form": ActionForm(),
         "assign_form": AssignForm(initial={"assignee": case.assignee.username if case.assignee else ""}, people=people),
+        "assignee_absence": _assignee_absence(case, people),
         "update_form": UpdateCaseForm(
             initial={
                 "priority": case.priority,
@@ -275,10 +277,31 @@ def _case_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[st
         "time_form": TimeCorrectionForm(
             initial={"user": user.username}, people=people if may_correct_others else [user]
         ),
+        "may_read_access": user.has_perm("buildings.read_access_info"),
+        "map_url": _map_url(case),
         "oob": set(),
     }
     context.update(overrides)
     return context
+
+
+def _map_url(case: Case) -> str:
+    """A maps link for the building (a phone opens its map app): by coordinates, else by address."""
+    building = case.building
+    if building is None:
+        return ""
+    if building.latitude is not None and building.longitude is not None:
+        query = f"{building.latitude},{building.longitude}"
+    else:
+        query = building.address
+    return "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": query})
+
+
+def _assignee_absence(case: Case, people: list[User]) -> Absence | None:
+    """The assignee's current absence; looked up only when the picker's people say they are away."""
+    if case.assignee is None or not any(p.pk == case.assignee_id and getattr(p, "away_until", None) for p in people):
+        return None
+    return current_absence(case.assignee, timezone.now())
 
 
 def _building_parts(case: Case) -> dict[str, Any]:
@@ -343,10 +366,14 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.reply_to_case(
-                _user(request), case=case, body=form.cleaned_data["body"], uploads=request.FILES.getlist("files")
+                _user(request),
+                case=case,
+                body=form.cleaned_data["body"],
+                uploads=request.FILES.getlist("files"),
+                client_key=form.cleaned_data["client_key"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            _add_domain_error(form, error, {"client_key": ""})
         else:
             return _done(request, number, _("Reply sent."), fresh="reply_form")
     return _failed(request, case, "reply_form", reply_form=form)
@@ -360,10 +387,14 @@ def note(request: HttpRequest, number: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_internal_note(
-                _user(request), case=case, body=form.cleaned_data["body"], uploads=request.FILES.getlist("files")
+                _user(request),
+                case=case,
+                body=form.cleaned_data["body"],
+                uploads=request.FILES.getlist("files"),
+                client_key=form.cleaned_data["client_key"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            _add_domain_error(form, error, {"client_key": ""})
         else:
             return _done(request, number, _("Note added."), fresh="note_form")
     return _failed(request, case, "note_form", note_form=form)
@@ -381,9 +412,10 @@ def phone_note(request: HttpRequest, number: str) -> HttpResponse:
                 case=case,
                 body=form.cleaned_data["body"],
                 duration_seconds=form.cleaned_data["minutes"] * 60,
+                client_key=form.cleaned_data["client_key"],
             )
         except DomainError as error:
-            _add_domain_error(form, error, {"duration": "minutes"})
+            _add_domain_error(form, error, {"duration": "minutes", "client_key": ""})
         else:
             return _done(request, number, _("Phone call noted."), fresh="phone_form")
     return _failed(request, case, "phone_form", phone_form=form)
@@ -421,6 +453,9 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
         except DomainError as error:
             _add_domain_error(form, error)
         else:
+            away = current_absence(assignee, timezone.now()) if assignee is not None else None
+            if away is not None and not is_htmx(request):  # htmx: the assign form's warning says it
+                messages.warning(request, absence_warning(away))
             return _done(request, number, _("Assignment saved."))
     return _failed(request, case, "assign_form", assign_form=form)
 

@@ -15,15 +15,27 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from esm.accounts.models import SYSTEM_USERNAMES, Organisation, OrganisationKind, Role, Team, User
+from esm.accounts.models import SYSTEM_USERNAMES, Absence, Organisation, OrganisationKind, Role, Team, User
 from esm.buildings.models import Building
 from esm.cases import sla
 from esm.cases.lifecycle import BY_ACTION
-from esm.cases.models import PRIORITY_ORDER, Case, CaseEvent, Category, EventKind, Status, TimeEntry, TimeSource
+from esm.cases.models import (
+    PRIORITY_ORDER,
+    AssignmentRule,
+    Case,
+    CaseEvent,
+    Category,
+    EventKind,
+    Status,
+    TimeEntry,
+    TimeSource,
+)
 from esm.cases.queries import queue
 from esm.cases.services import open_case
 from esm.core.models import NumberSequence
+from esm.knowledge.models import Article
 from esm.mail.models import InboundMessage
+from esm.replies.models import Macro, ReplyTemplate
 from esm.web.demo import (
     DEPARTMENTS,
     HANDLING_SECONDS,
@@ -68,6 +80,8 @@ def wipe() -> None:
     """Remove everything the demo wrote, so it can be loaded again in the same test."""
     Case.objects.all().delete()
     InboundMessage.objects.all().delete()
+    for model in (Macro, ReplyTemplate, Article, AssignmentRule, Absence):
+        model.objects.all().delete()
     User.objects.all().delete()
     Building.objects.all().delete()
     Organisation.objects.filter(kind=OrganisationKind.INSTITUTION).delete()

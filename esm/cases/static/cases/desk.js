@@ -53,8 +53,10 @@
       activeSeconds += counted;
     }
 
+    // URL-encoded, not multipart: Chromium drops a multipart beacon sent while the page unloads
+    // under the desk's service worker.
     function payload() {
-      var data = new FormData();
+      var data = new URLSearchParams();
       data.append("csrfmiddlewaretoken", csrf);
       data.append("session", session);
       data.append("seconds", String(activeSeconds));
