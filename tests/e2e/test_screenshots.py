@@ -53,3 +53,34 @@ def test_the_demo_pages_render_on_phone_and_desktop(live_server, phone, desktop,
     desk.goto(f"{base}/desk/maintenance/")
     desk.locator("h1").first.wait_for()
     screenshot(desk, "desk-maintenance")
+
+    # The technician's day: the desk on a phone, the team lead's unattended view, the knowledge base.
+    mine = Case.objects.filter(assignee__username="ole", status=Status.IN_PROGRESS).first() or open_case
+    field = phone.browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2, locale="da-DK"
+    )
+    technician = field.new_page()
+    sign_in(technician, base, "ole", "demo-tekniker-2026")
+    technician.goto(f"{base}/desk/?queue=mine")
+    technician.locator("h1, .queue-card, tr[data-case]").first.wait_for()
+    screenshot(technician, "desk-mine-phone")
+    technician.goto(f"{base}/desk/cases/{mine.number}/")
+    technician.locator(".timeline").first.wait_for()
+    screenshot(technician, "desk-case-phone")
+    field.close()
+
+    lead = desktop.new_page()
+    sign_in(lead, base, "hanne", "demo-teamleder-2026")
+    lead.goto(f"{base}/desk/unattended/")
+    lead.locator("h1").first.wait_for()
+    screenshot(lead, "desk-unattended")
+    lead.goto(f"{base}/desk/kb/")
+    lead.locator("h1").first.wait_for()
+    screenshot(lead, "desk-knowledge")
+
+    page.goto(f"{base}/portal/report/")
+    page.fill("#id_title", "Varmen virker ikke")
+    page.locator("#article-suggestions a").first.wait_for()
+    page.locator("#id_title").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 300)
+    screenshot(page, "portal-suggestions-phone")
