@@ -81,6 +81,6 @@ def test_the_demo_pages_render_on_phone_and_desktop(live_server, phone, desktop,
     page.goto(f"{base}/portal/report/")
     page.fill("#id_title", "Varmen virker ikke")
     page.locator("#article-suggestions a").first.wait_for()
-    page.locator("#id_title").scroll_into_view_if_needed()
-    page.mouse.wheel(0, 300)
+    page.evaluate("document.getElementById('article-suggestions').scrollIntoView({block: 'end'})")
+    page.wait_for_timeout(300)
     screenshot(page, "portal-suggestions-phone")
