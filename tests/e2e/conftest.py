@@ -42,20 +42,31 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(**PHONE, locale="da-DK", timezone_id="Europe/Copenhagen")
+def _context(browser: Any, request: pytest.FixtureRequest, device: dict[str, Any]) -> Iterator[Any]:
+    """A browser context for one test. The desk's service worker runs only in tests marked `service_worker`:
+    elsewhere its background fetches (saving "mine" ahead) could reach the live server after the test."""
+    workers = "allow" if request.node.get_closest_marker("service_worker") else "block"
+    context = browser.new_context(**device, service_workers=workers, locale="da-DK", timezone_id="Europe/Copenhagen")
     context.set_default_timeout(15_000)
     yield context
+    # Leave the pages first, so their last requests (the handling-time beacon) reach the server
+    # before the test database is emptied.
+    pages = list(context.pages)
+    for page in pages:
+        page.goto("about:blank")
+    if pages:
+        pages[0].wait_for_timeout(500)
     context.close()
 
 
 @pytest.fixture
-def desktop(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(**DESKTOP, locale="da-DK", timezone_id="Europe/Copenhagen")
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
+def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from _context(browser, request, PHONE)
+
+
+@pytest.fixture
+def desktop(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from _context(browser, request, DESKTOP)
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str = "test-password-123") -> None:

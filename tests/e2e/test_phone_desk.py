@@ -18,7 +18,7 @@ from esm.cases.models import Case, CaseEvent, EventKind, Status
 from esm.cases.services import assign_case, transition_case
 from tests.e2e.conftest import PHONE, screenshot, sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 
 
 def jpeg() -> bytes:
@@ -38,14 +38,8 @@ def wait_until(page: Any, condition: Callable[[], bool], seconds: float = 30) ->
 
 @pytest.fixture
 def handset(phone: Any) -> Any:
-    """The phone; at the end its pages are left first, so their last requests (the handling-time
-    beacon) reach the server before the test database is emptied."""
-    yield phone
-    pages = list(phone.pages)
-    for page in pages:
-        page.goto("about:blank")
-    if pages:
-        pages[0].wait_for_timeout(800)
+    """The phone, with the desk's service worker running (see the `phone` fixture for the teardown)."""
+    return phone
 
 
 @pytest.fixture

@@ -57,7 +57,12 @@ def test_the_demo_pages_render_on_phone_and_desktop(live_server, phone, desktop,
     # The technician's day: the desk on a phone, the team lead's unattended view, the knowledge base.
     mine = Case.objects.filter(assignee__username="ole", status=Status.IN_PROGRESS).first() or open_case
     field = phone.browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2, locale="da-DK"
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="da-DK",
+        service_workers="block",
     )
     technician = field.new_page()
     sign_in(technician, base, "ole", "demo-tekniker-2026")
