@@ -20,6 +20,7 @@ from esm.accounts import queries, services
 from esm.accounts.decorators import handler_required
 from esm.accounts.models import STAFF_ROLES, SYSTEM_USERNAMES, Absence, Role, User
 from esm.core.errors import DomainError, ErrorCode
+from esm.core.forms import add_domain_error
 
 
 class LoginForm(forms.Form):
@@ -166,9 +167,7 @@ def absence_view(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            for field, errors in (error.errors or {"": [error.message]}).items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_domain_error(form, error)
         else:
             messages.success(request, gettext("The absence is registered."))
             return redirect("accounts:absence")

@@ -14,20 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from esm.accounts.models import STAFF_ROLES, SYSTEM_USERNAMES, Team, User
 from esm.buildings.models import Building, InstallationKind, Unit, UnitKind
 from esm.core.errors import DomainError
+from esm.core.forms import add_domain_error
 
 
 class ServiceErrorsForm(forms.Form):
     """A form that shows a service's `DomainError`: per field where the form has it, else above the form."""
 
     def add_service_error(self, error: DomainError) -> None:
-        if not hasattr(self, "cleaned_data"):
-            self.cleaned_data = {}
-        if not error.errors:
-            self.add_error(None, error.message)
-            return
-        for field, messages in error.errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+        add_domain_error(self, error)
 
 
 class TextField(forms.CharField):

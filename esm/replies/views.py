@@ -7,6 +7,7 @@ without JavaScript a page to copy from); the case page's macro buttons post to `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -24,6 +25,7 @@ from esm.accounts.models import User
 from esm.cases import queries as case_queries
 from esm.cases.models import Case
 from esm.core.errors import DomainError
+from esm.core.forms import add_domain_error
 from esm.core.http import is_htmx
 from esm.replies import placeholders, queries, services
 from esm.replies.forms import MacroForm, TemplateForm
@@ -40,16 +42,6 @@ def _get_case(request: HttpRequest, number: str, action: str = "cases.view_case"
         return case_queries.get_case_for(_user(request), number, action=action)
     except DomainError as error:
         raise PermissionDenied(error.message) from error
-
-
-def _add_domain_error(form: forms.Form, error: DomainError) -> None:
-    placed = False
-    for field, messages_ in (error.errors or {}).items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _placeholder_help() -> list[dict[str, str]]:
@@ -81,6 +73,30 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(request, "replies/manage.html", context)
 
 
+def _save(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    saved: str,
+    page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Validate the form and call the service; back to the list when saved, else the form with why."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect("replies:manage")
+    return page()
+
+
+def _template_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {f: data[f] for f in ("name", "body_da", "body_en", "is_active")}
+
+
 def _template_page(
     request: HttpRequest, form: TemplateForm, template: ReplyTemplate | None, status: int = 200
 ) -> HttpResponse:
@@ -95,23 +111,13 @@ def template_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _template_page(request, TemplateForm(user=user, creating=True), None)
     form = TemplateForm(request.POST, user=user, creating=True)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.create_template(
-                user,
-                name=data["name"],
-                body_da=data["body_da"],
-                body_en=data["body_en"],
-                shared=bool(data.get("shared")),
-                is_active=data["is_active"],
-            )
-        except DomainError as error:
-            _add_domain_error(form, error)
-        else:
-            messages.success(request, _("Reply template saved."))
-            return redirect("replies:manage")
-    return _template_page(request, form, None, status=400)
+    return _save(
+        request,
+        form,
+        lambda data: services.create_template(user, shared=bool(data.get("shared")), **_template_fields(data)),
+        saved=_("Reply template saved."),
+        page=lambda: _template_page(request, form, None, status=400),
+    )
 
 
 @handler_required
@@ -125,23 +131,13 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {f: getattr(template, f) for f in ("name", "body_da", "body_en", "is_active")}
         return _template_page(request, TemplateForm(initial=initial, user=user, creating=False), template)
     form = TemplateForm(request.POST, user=user, creating=False)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_template(
-                user,
-                template=template,
-                name=data["name"],
-                body_da=data["body_da"],
-                body_en=data["body_en"],
-                is_active=data["is_active"],
-            )
-        except DomainError as error:
-            _add_domain_error(form, error)
-        else:
-            messages.success(request, _("Reply template saved."))
-            return redirect("replies:manage")
-    return _template_page(request, form, template, status=400)
+    return _save(
+        request,
+        form,
+        lambda data: services.update_template(user, template=template, **_template_fields(data)),
+        saved=_("Reply template saved."),
+        page=lambda: _template_page(request, form, template, status=400),
+    )
 
 
 @handler_required
@@ -180,17 +176,13 @@ def macro_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _macro_page(request, MacroForm(user=user, creating=True), None)
     form = MacroForm(request.POST, user=user, creating=True)
-    if form.is_valid():
-        try:
-            services.create_macro(
-                user, shared=bool(form.cleaned_data.get("shared")), **_macro_fields(form.cleaned_data)
-            )
-        except DomainError as error:
-            _add_domain_error(form, error)
-        else:
-            messages.success(request, _("Macro saved."))
-            return redirect("replies:manage")
-    return _macro_page(request, form, None, status=400)
+    return _save(
+        request,
+        form,
+        lambda data: services.create_macro(user, shared=bool(data.get("shared")), **_macro_fields(data)),
+        saved=_("Macro saved."),
+        page=lambda: _macro_page(request, form, None, status=400),
+    )
 
 
 @handler_required
@@ -211,15 +203,13 @@ def macro_edit(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return _macro_page(request, MacroForm(initial=initial, user=user, creating=False), macro)
     form = MacroForm(request.POST, user=user, creating=False)
-    if form.is_valid():
-        try:
-            services.update_macro(user, macro=macro, **_macro_fields(form.cleaned_data))
-        except DomainError as error:
-            _add_domain_error(form, error)
-        else:
-            messages.success(request, _("Macro saved."))
-            return redirect("replies:manage")
-    return _macro_page(request, form, macro, status=400)
+    return _save(
+        request,
+        form,
+        lambda data: services.update_macro(user, macro=macro, **_macro_fields(data)),
+        saved=_("Macro saved."),
+        page=lambda: _macro_page(request, form, macro, status=400),
+    )
 
 
 @handler_required

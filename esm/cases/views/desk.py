@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -51,6 +50,7 @@ from esm.cases.desk_forms import (
 from esm.cases.lifecycle import available_actions
 from esm.cases.models import Case
 from esm.core.errors import DomainError
+from esm.core.forms import add_domain_error
 from esm.core.http import is_htmx
 
 View = Callable[..., HttpResponse]
@@ -207,7 +207,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
             try:
                 count = services.bulk_assign_cases(user, cases=cases, assignee=assignee)
             except DomainError as error:
-                _add_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(
                     request,
@@ -322,19 +322,6 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "cases/desk/case.html", _case_context(request, case))
 
 
-def _add_domain_error(form: forms.Form, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Put a service's refusal beside the field it concerns, or above the form."""
-    fields = fields or {}
-    placed = False
-    for field, messages_ in (error.errors or {}).items():
-        name = fields.get(field, field)
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 def _done(request: HttpRequest, number: str, message: str, *, fresh: str = "") -> HttpResponse:
     """After a successful change: htmx gets the new timeline and panels, a browser a redirect."""
     if is_htmx(request):
@@ -373,7 +360,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
                 client_key=form.cleaned_data["client_key"],
             )
         except DomainError as error:
-            _add_domain_error(form, error, {"client_key": ""})
+            add_domain_error(form, error, {"client_key": ""})
         else:
             return _done(request, number, _("Reply sent."), fresh="reply_form")
     return _failed(request, case, "reply_form", reply_form=form)
@@ -394,7 +381,7 @@ def note(request: HttpRequest, number: str) -> HttpResponse:
                 client_key=form.cleaned_data["client_key"],
             )
         except DomainError as error:
-            _add_domain_error(form, error, {"client_key": ""})
+            add_domain_error(form, error, {"client_key": ""})
         else:
             return _done(request, number, _("Note added."), fresh="note_form")
     return _failed(request, case, "note_form", note_form=form)
@@ -415,7 +402,7 @@ def phone_note(request: HttpRequest, number: str) -> HttpResponse:
                 client_key=form.cleaned_data["client_key"],
             )
         except DomainError as error:
-            _add_domain_error(form, error, {"duration": "minutes", "client_key": ""})
+            add_domain_error(form, error, {"duration": "minutes", "client_key": ""})
         else:
             return _done(request, number, _("Phone call noted."), fresh="phone_form")
     return _failed(request, case, "phone_form", phone_form=form)
@@ -433,7 +420,7 @@ def action(request: HttpRequest, number: str) -> HttpResponse:
                 _user(request), case=case, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return _done(request, number, _("Status changed."))
     return _failed(request, case, "header", action_form=form)
@@ -451,7 +438,7 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
             assignee = active_user(username, field="assignee") if username else None
             services.assign_case(_user(request), case=case, assignee=assignee)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             away = current_absence(assignee, timezone.now()) if assignee is not None else None
             if away is not None and not is_htmx(request):  # htmx: the assign form's warning says it
@@ -472,7 +459,7 @@ def watch(request: HttpRequest, number: str) -> HttpResponse:
             change = services.remove_watcher if form.cleaned_data["remove"] else services.add_watcher
             change(_user(request), case=case, watcher=watcher)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return _done(request, number, _("Watchers saved."))
     return _failed(request, case, "watch_form", watch_form=form)
@@ -490,7 +477,7 @@ def update(request: HttpRequest, number: str) -> HttpResponse:
         try:
             services.update_case(_user(request), case=case, changes=dict(form.cleaned_data))
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return _done(request, number, _("Case updated."))
     return _failed(request, case, "update_form", update_form=form)
@@ -512,7 +499,7 @@ def correct_time(request: HttpRequest, number: str) -> HttpResponse:
                 user, case=case, user=whose, seconds=form.cleaned_data["minutes"] * 60, note=form.cleaned_data["note"]
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return _done(request, number, _("Handling time corrected."))
     return _failed(request, case, "time_form", time_form=form)
