@@ -287,3 +287,28 @@ def test_a_reply_whose_answer_was_lost_is_sent_again_and_lands_once(live_server,
         page.goto("about:blank")
         page.wait_for_timeout(500)
         context.close()
+
+
+def test_a_technician_notes_a_phone_call_and_hands_the_case_to_a_colleague_on_a_phone(
+    live_server, handset, technician, other_technician, my_case
+):
+    base = live_server.url
+    page = handset.new_page()
+    open_case_from_mine(page, base, my_case)
+
+    page.locator('.quick-bar [data-quick="phone"]').click()
+    assert page.evaluate("document.activeElement.id") == "id_phone_body"
+    page.fill("#id_phone_body", "Pedellen ringede: ruden er dækket af med plade.")
+    page.fill("#id_phone_minutes", "4")
+    page.locator("#phone-form button[type=submit]").click()
+    page.locator("#timeline li[data-kind=phone_note]").wait_for()
+
+    page.select_option("#id_assign_assignee", other_technician.username)
+    assign = page.locator("#assign-form button[type=submit]").first
+    assert assign.bounding_box()["height"] >= 44
+    assign.click()
+
+    assert wait_until(page, lambda: Case.objects.get(pk=my_case.pk).assignee_id == other_technician.pk)
+    page.locator("#case-facts [data-fact=assignee]", has_text=str(other_technician)).wait_for()
+    note = CaseEvent.objects.get(case=my_case, kind=EventKind.PHONE_NOTE)
+    assert note.payload["duration_seconds"] == 240
