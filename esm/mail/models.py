@@ -76,6 +76,7 @@ class OutboundKind(models.TextChoices):
     STATUS = "status", _("Status change")
     RESOLVED = "resolved", _("Resolution")
     ASSIGNED = "assigned", _("Assignment notice")
+    CUSTOMER_REPLY = "customer_reply", _("Customer replied (to the assignee)")
     REFUSED_ATTACHMENT = "refused_attachment", _("Attachment refused")
 
 

@@ -52,6 +52,7 @@ class Notice:
     address: str
     user: User | None
     name: str = ""  # how to greet someone who is not (or not surely) a user: the name from their mail
+    stands_in_for: str = ""  # the absent colleague whose notice a substitute gets
 
 
 # --- who is told what ----------------------------------------------------------------------------------------
@@ -83,14 +84,26 @@ def _to(people: list[User], kind: str, *, excluding: User | None = None) -> list
     ]
 
 
+def _for_handler(person: User, kind: str, at: datetime, *, excluding: User | None) -> list[Notice]:
+    """A notice to a handler, and to whoever stands in for them while they are away."""
+    notices = _to([person], kind, excluding=excluding)
+    for substitute in substitutes_for(person, at):
+        notices += [
+            Notice(notice.kind, notice.address, notice.user, stands_in_for=str(person))
+            for notice in _to([substitute], kind, excluding=excluding)
+        ]
+    return notices
+
+
 def notices_for(event: CaseEvent) -> list[Notice]:
     """The messages an event causes, by the house rules.
 
     Created → a receipt to the reporter. A public reply from the desk → the reporter and watchers (never the
     writer, never back to the address it came in from). A public status change to one of
     ESM_MAIL_NOTIFY_STATUSES → the same people (resolved: the resolution mail). Assigned → the new assignee,
-    unless they took it themselves, and the substitute of an assignee who is away. Refused attachments → their
-    sender. Internal notes and everything else: nothing.
+    unless they took it themselves. A public reply from the customer's side → the assignee. An assignee who is away
+    has their notices sent to their substitute too. Refused attachments → their sender. Internal notes and
+    everything else: nothing.
     """
     case = event.case
     payload = event.payload if isinstance(event.payload, dict) else {}
@@ -105,6 +118,8 @@ def notices_for(event: CaseEvent) -> list[Notice]:
             for notice in _to(_customers(case), OutboundKind.REPLY, excluding=event.actor)
             if notice.address.lower() != sender
         ]
+    elif event.kind == EventKind.REPLY and event.is_public and case.assignee is not None:
+        notices += _for_handler(case.assignee, OutboundKind.CUSTOMER_REPLY, event.created_at, excluding=event.actor)
     elif event.kind == EventKind.STATUS_CHANGED and event.is_public and payload.get("action") != "customer_replied":
         target = payload.get("to")
         if target in settings.ESM_MAIL_NOTIFY_STATUSES:
@@ -113,9 +128,7 @@ def notices_for(event: CaseEvent) -> list[Notice]:
     elif event.kind == EventKind.ASSIGNED and payload.get("to"):
         assignee = User.objects.filter(username=payload["to"]).first()
         if assignee is not None and assignee.pk != event.actor_id:
-            # whoever stands in for an absent assignee gets the notice too
-            standing_in = substitutes_for(assignee, event.created_at)
-            notices += _to([assignee, *standing_in], OutboundKind.ASSIGNED, excluding=event.actor)
+            notices += _for_handler(assignee, OutboundKind.ASSIGNED, event.created_at, excluding=event.actor)
     refused = payload.get("refused_attachments")
     if refused:
         sender = _sender_address(info) or (event.actor.email if event.actor else "")
@@ -139,7 +152,7 @@ def _deliverable(notices: list[Notice]) -> list[Notice]:
         if outbound.is_own_address(address) or (notice.kind, address) in seen:
             continue
         seen.add((notice.kind, address))
-        result.append(Notice(notice.kind, address, notice.user, notice.name))
+        result.append(Notice(notice.kind, address, notice.user, notice.name, notice.stands_in_for))
     return result
 
 
@@ -184,6 +197,7 @@ def context_for(event: CaseEvent, notice: Notice, language: str) -> dict[str, st
             "link": _link(case, notice.user),
             "technician": str(technician) if technician else "",
             "helpdesk": settings.ESM_MAIL_FROM_NAME,
+            "stands_in_for": notice.stands_in_for,
         }
 
 

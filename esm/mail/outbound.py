@@ -48,6 +48,7 @@ PLACEHOLDERS = (
     "link",
     "technician",
     "helpdesk",
+    "stands_in_for",
 )
 # Notices the system writes by itself: marked Auto-Submitted so that auto-responders stay quiet.
 AUTOMATIC_KINDS = frozenset(
@@ -56,6 +57,7 @@ AUTOMATIC_KINDS = frozenset(
         OutboundKind.STATUS,
         OutboundKind.RESOLVED,
         OutboundKind.ASSIGNED,
+        OutboundKind.CUSTOMER_REPLY,
         OutboundKind.REFUSED_ATTACHMENT,
     }
 )

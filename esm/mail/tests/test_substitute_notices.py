@@ -132,3 +132,63 @@ def test_dispatching_twice_sends_the_copy_once(
     deliver()
 
     assert assigned_to(SARA) == 1
+
+
+def test_the_substitutes_copy_says_whose_case_it_is(
+    smtp: CaptureServer,
+    addresses: None,
+    technician: User,
+    other_technician: User,
+    team_lead: User,
+    make_case: Any,
+    deliver: Callable[[], int],
+) -> None:
+    ole_away(technician, substitute=other_technician)
+    services.assign_case(team_lead, case=make_case(), assignee=technician)
+
+    deliver()
+
+    own = OutboundMessage.objects.get(recipient=OLE)
+    copy = OutboundMessage.objects.get(recipient=SARA)
+    assert "Tildelt dig:" in own.subject
+    assert f"Tildelt {technician} (du er stedfortræder):" in copy.subject
+    assert f"tildelt {technician}, som er væk. Du er stedfortræder." in copy.text
+
+
+def test_the_assignee_and_their_substitute_hear_when_the_customer_replies(
+    smtp: CaptureServer,
+    addresses: None,
+    technician: User,
+    other_technician: User,
+    team_lead: User,
+    customer: User,
+    make_case: Any,
+    deliver: Callable[[], int],
+) -> None:
+    case = make_case()
+    services.assign_case(team_lead, case=case, assignee=technician)
+    deliver()
+    ole_away(technician, substitute=other_technician)
+
+    services.reply_to_case(customer, case=case, body="Ruden er stadig ikke skiftet.")
+    deliver()
+
+    notices = OutboundMessage.objects.filter(kind=OutboundKind.CUSTOMER_REPLY)
+    assert sorted(notices.values_list("recipient", flat=True)) == [OLE, SARA]
+    copy = notices.get(recipient=SARA)
+    assert "Ruden er stadig ikke skiftet." in copy.text
+    assert f"Du er stedfortræder for {technician}" in copy.text
+
+
+def test_nobody_is_told_of_a_customer_reply_on_an_unassigned_case_or_of_their_own_reply(
+    addresses: None, technician: User, team_lead: User, customer: User, make_case: Any, deliver: Callable[[], int]
+) -> None:
+    unassigned = make_case()
+    services.reply_to_case(customer, case=unassigned, body="Hallo?")
+    mine = make_case()
+    services.assign_case(team_lead, case=mine, assignee=technician)
+    services.reply_to_case(technician, case=mine, body="Vi kommer i morgen.")
+
+    deliver()
+
+    assert not OutboundMessage.objects.filter(kind=OutboundKind.CUSTOMER_REPLY).exists()
