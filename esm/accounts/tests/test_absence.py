@@ -185,6 +185,21 @@ def test_the_substitute_sees_the_absent_persons_open_cases_in_mine(make_case, te
     assert set(queue(technician, "mine").values_list("number", flat=True)) == {theirs.number}
 
 
+def test_mine_says_whose_cases_the_substitute_also_sees(client, make_case, technician, team_lead):
+    today = timezone.localdate()
+    record_absence(team_lead, user=technician, substitute=team_lead, starts=today, ends=today + timedelta(days=1))
+    client.force_login(team_lead)
+
+    mine = client.get(reverse("desk:queue"), {"queue": "mine"}).content.decode()
+    everything = client.get(reverse("desk:queue"), {"queue": "open"}).content.decode()
+    client.force_login(technician)
+    absent_persons_own = client.get(reverse("desk:queue"), {"queue": "mine"}).content.decode()
+
+    assert 'id="standing-in"' in mine and str(technician) in mine.split('id="standing-in"')[1].split("</p>")[0]
+    assert 'id="standing-in"' not in everything
+    assert 'id="standing-in"' not in absent_persons_own
+
+
 # --- the page -----------------------------------------------------------------------------
 
 

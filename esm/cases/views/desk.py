@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from esm.accounts.decorators import handler_required
 from esm.accounts.models import Absence, Team, User
-from esm.accounts.queries import active_user, current_absence
+from esm.accounts.queries import active_user, current_absence, people_substituted_by
 from esm.buildings.models import Installation, Unit
 from esm.buildings.queries import repeat_failures
 from esm.cases import queries, services
@@ -177,6 +177,8 @@ def _render_queue(
         "bulk_form": bulk_form or BulkAssignForm(initial={"next": request.get_full_path()}),
         "selected": set(selected),
         "now": timezone.now(),
+        # "Mine" also holds the cases of the people the user stands in for: say whose.
+        "standing_in_for": list(people_substituted_by(user, timezone.now())) if name == "mine" else [],
     }
     template = "cases/desk/queue.html#results" if is_htmx(request) else "cases/desk/queue.html"
     response = render(request, template, context, status=status)
