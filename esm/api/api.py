@@ -19,6 +19,7 @@ from esm.api.problems import add_problem_responses, install_problem_handlers
 from esm.buildings.api import router as buildings_router
 from esm.cases.api import categories_router
 from esm.cases.api import router as cases_router
+from esm.knowledge.api import router as knowledge_router
 from esm.mail.api import router as mail_router
 
 
@@ -44,6 +45,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/categories", categories_router)
 api.add_router("/buildings", buildings_router)
 api.add_router("/mail", mail_router)
+api.add_router("/knowledge", knowledge_router)
 
 # Last: the root lists where to start; any other path is a 404 problem, not Django's HTML page.
 unknown_router = Router()

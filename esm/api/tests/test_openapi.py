@@ -10,6 +10,9 @@ from esm.cases.api import QueueName, SortName
 EXPECTED = {
     "/api/v1/auth/token": {"post"},
     "/api/v1/me": {"get"},
+    "/api/v1/absences": {"get", "post"},
+    "/api/v1/absences/{absence_id}": {"delete"},
+    "/api/v1/knowledge/suggestions": {"get"},
     "/api/v1/cases": {"get", "post"},
     "/api/v1/cases/{number}": {"get", "patch"},
     "/api/v1/cases/{number}/actions": {"get", "post"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from esm.accounts.services import issue_api_token
+from esm.accounts.models import Absence
+from esm.accounts.services import issue_api_token, record_absence
 from esm.cases.models import Attachment, Case
 from esm.cases.services import add_attachments, add_internal_note
 
@@ -27,6 +29,10 @@ PERSONAS = ["customer", "colleague", "outsider", "tenant", "technician", "team_l
 HANDLERS = {"technician", "team_lead", "administrator"}
 SAME_ORGANISATION = {"customer", "colleague"}
 SEES_CASE = HANDLERS | SAME_ORGANISATION
+SIGNED_IN = set(PERSONAS) - {"anonymous"}
+# the technician's own absence: herself, her team lead (same team) and the administrator
+MANAGES_TECHNICIAN = {"technician", "team_lead", "administrator"}
+SOON = date.today() + timedelta(days=30)
 
 
 def tiny_png() -> bytes:
@@ -45,7 +51,10 @@ def subject(make_case, technician) -> dict[str, Any]:
         technician, case=case, uploads=[SimpleUploadedFile("intern.png", tiny_png())], is_public=False
     )[0]
     add_internal_note(technician, case=case, body="Nøglen ligger hos pedellen.")
-    return {"case": case, "public": public, "internal": internal}
+    absence = record_absence(
+        technician, user=technician, starts=SOON - timedelta(days=10), ends=SOON - timedelta(days=9)
+    )
+    return {"case": case, "public": public, "internal": internal, "absence": absence}
 
 
 @pytest.fixture
@@ -71,6 +80,7 @@ def snapshot(case: Case) -> tuple[Any, ...]:
         fresh.updated_at,
         fresh.events.count(),
         Attachment.objects.count(),
+        tuple(Absence.objects.order_by("pk").values_list("pk", "starts", "ends", "substitute_id")),
     )
 
 
@@ -107,6 +117,17 @@ ACTIONS: list[tuple[str, str, str, str, Any, set[str]]] = [
     ("assign", "api", "patch", "/api/v1/cases/{number}", {"assignee": "tekniker"}, HANDLERS),
     ("download public file", "api", "get", "/api/v1/cases/{number}/attachments/{public}", None, SEES_CASE),
     ("download internal file", "api", "get", "/api/v1/cases/{number}/attachments/{internal}", None, HANDLERS),
+    ("list absences", "api", "get", "/api/v1/absences?user=tekniker", None, HANDLERS),
+    (
+        "record absence",
+        "api",
+        "post",
+        "/api/v1/absences",
+        {"user": "tekniker", "starts": SOON.isoformat(), "ends": SOON.isoformat()},
+        MANAGES_TECHNICIAN,
+    ),
+    ("cancel absence", "api", "delete", "/api/v1/absences/{absence}", None, MANAGES_TECHNICIAN),
+    ("knowledge suggestions", "api", "get", "/api/v1/knowledge/suggestions?title=varme", None, SIGNED_IN),
 ]
 
 
@@ -117,7 +138,12 @@ ACTIONS: list[tuple[str, str, str, str, Any, set[str]]] = [
 def test_role_action_matrix(subject, people, persona, name, surface, method, url, data, allowed):
     cache.clear()
     case = subject["case"]
-    target = url.format(number=case.number, public=subject["public"].key, internal=subject["internal"].key)
+    target = url.format(
+        number=case.number,
+        public=subject["public"].key,
+        internal=subject["internal"].key,
+        absence=subject["absence"].pk,
+    )
     person = people[persona]
     client = api_client(person) if surface == "api" else web_client(person)
     before = snapshot(case)
@@ -139,7 +165,7 @@ def test_role_action_matrix(subject, people, persona, name, surface, method, url
             assert response.status_code == 401
         else:
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    elif persona not in SEES_CASE:
+    elif persona not in SEES_CASE and "/absences" not in url:
         # someone who cannot see the case learns nothing about it: 404, never 403
         assert response.status_code == 404, (persona, name, response.status_code)
     else:
