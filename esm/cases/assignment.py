@@ -173,37 +173,33 @@ def describe(choice: Choice) -> dict[str, Any]:
     }
 
 
-def auto_assign(case: Case, *, now: datetime) -> Choice | None:
-    """Give a newly opened case to whom the rules say (call inside `open_case`'s transaction).
-
-    Writes the assignment and an ASSIGNED event by the system (actor None) with
-    `{"automatic": true, "rule": <pk>, ...}`. Does nothing when no rule decides or the
-    decision changes nothing.
-    """
-    from esm.cases.services import record_event
-
+def choose_for_new(case: Case, *, now: datetime) -> Choice | None:
+    """What the rules say for a case about to be opened (unsaved: category, building, priority, organisation
+    and channel set). Reads only, so `open_case` asks before its transaction and the case-number counter stays
+    locked briefly; planned maintenance is routed by its plan."""
     if case.channel == Channel.PLANNED:
         return None
-    choice = choose(case, now=now)
-    if choice is None:
-        return None
-    team, assignee = choice.team, choice.assignee
-    if case.assignee_id == (assignee.pk if assignee else None) and case.team_id == (team.pk if team else None):
-        return choice
-    previous = case.assignee.username if case.assignee_id and case.assignee else None
-    Case.objects.filter(pk=case.pk).update(assignee=assignee, team=team)
-    case.assignee, case.team = assignee, team
+    return choose(case, now=now)
+
+
+def record_choice(case: Case, choice: Choice, *, category_team_id: int | None, now: datetime) -> None:
+    """The ASSIGNED event of a new case the rules gave away (call inside `open_case`'s transaction, after the
+    case was inserted with `choice`'s team and assignee). Nothing when the rules changed nothing: the category's
+    team and nobody."""
+    from esm.cases.services import record_event
+
+    if choice.assignee is None and (choice.team.pk if choice.team else None) == category_team_id:
+        return
     record_event(
         case,
         None,
         EventKind.ASSIGNED,
         payload={
-            "from": previous,
-            "to": assignee.username if assignee else None,
-            "to_name": str(assignee) if assignee else None,
-            "team": team.code if team else None,
+            "from": None,
+            "to": choice.assignee.username if choice.assignee else None,
+            "to_name": str(choice.assignee) if choice.assignee else None,
+            "team": choice.team.code if choice.team else None,
             **describe(choice),
         },
         at=now,
     )
-    return choice

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from esm.accounts.models import Role, Team, User
 from esm.buildings.models import Building, Installation, Unit
 from esm.cases import sla
+from esm.cases.assignment import choose_for_new, record_choice
 from esm.cases.lifecycle import BY_ACTION, check
 from esm.cases.models import (
     PRIORITY_ORDER,
@@ -405,6 +406,18 @@ def open_case(
     # The clocks of a new case depend only on its report time and priority: computed before
     # the transaction, so the year's number counter stays locked for as short as possible.
     clocks = sla.compute_clocks(Case(created_at=now, priority=values["priority"]), history=[(now, Status.NEW)])
+    organisation = reporter.organisation if reporter.role != Role.TENANT else None
+    # Who gets it (the administrator's assignment rules; none configured: nobody) is read beforehand too.
+    choice = choose_for_new(
+        Case(
+            category=category_obj,
+            building=values["building"],
+            priority=values["priority"],
+            organisation=organisation,
+            channel=values["channel"],
+        ),
+        now=now,
+    )
     with transaction.atomic():
         number = format_number(settings.ESM_CASE_NUMBER_PREFIX, now.year, next_value("case", now.year))
         case = Case(
@@ -413,7 +426,7 @@ def open_case(
             title=values["title"],
             description=values["description"],
             reporter=reporter,
-            organisation=reporter.organisation if reporter.role != Role.TENANT else None,
+            organisation=organisation,
             customer_type=CustomerType.TENANT if reporter.role == Role.TENANT else CustomerType.MUNICIPAL,
             building=values["building"],
             unit=values["unit"],
@@ -425,7 +438,8 @@ def open_case(
             complexity=values["complexity"],
             channel=values["channel"],
             status=Status.NEW,
-            team_id=category_obj.team_id,
+            team_id=category_obj.team_id if choice is None else (choice.team.pk if choice.team else None),
+            assignee=choice.assignee if choice is not None else None,
             created_at=now,
             updated_at=now,
             search_text="\n".join([number, values["title"], values["description"]]).lower(),
@@ -457,9 +471,8 @@ def open_case(
             _store_attachments(case, actor, files, event=event, is_public=True, at=now)
             event.payload["attachments"] = [f.filename for f in files]
             event.save(update_fields=["payload"])
-        from esm.cases.assignment import auto_assign  # the assignment rules (none configured: no change)
-
-        auto_assign(case, now=now)
+        if choice is not None:
+            record_choice(case, choice, category_team_id=category_obj.team_id, now=now)
     return case
 
 
