@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/cases.py [--cases 100000] \
         [--database-url postgres://postgres@127.0.0.1:5432/esm_bench] [--seconds 15] [--keep]
-        [--concurrency 12] [--requests 200] [--quiet-wait 120] [--seed 2026]
+        [--concurrency 12] [--requests 200] [--quiet-wait 120] [--seed 2026] [--assignment-rules]
 
 1. Drops and creates the bench database, migrates it and creates the cache table.
 2. Seeds organisations, ~60 buildings, teams, technicians, customers and N cases with
@@ -1149,6 +1149,19 @@ def summary(seeded: Seeded, desk: dict[str, Timing], load: LoadResult, info: dic
     return all_pass
 
 
+def use_assignment_rules() -> None:
+    """The demo's rules (building's technician, building's team, category's team), each building's team
+    responsible: every new case is then given to the least busy available member of a team."""
+    from esm.accounts.models import Team
+    from esm.buildings.models import Building
+    from esm.cases.demo_assignment import seed_rules
+
+    seed_rules()
+    teams = list(Team.objects.order_by("pk"))
+    for index, pk in enumerate(Building.objects.order_by("pk").values_list("pk", flat=True)):
+        Building.objects.filter(pk=pk).update(responsible_team=teams[index % len(teams)])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000, help="cases to seed (default 100000)")
@@ -1161,6 +1174,11 @@ def main() -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    parser.add_argument(
+        "--assignment-rules",
+        action="store_true",
+        help="create cases under the default automatic-assignment rules (each building's team responsible)",
+    )
     args = parser.parse_args()
     if not urlsplit(args.database_url).scheme.startswith("postgres"):
         raise SystemExit("the bench runs on PostgreSQL only")
@@ -1179,7 +1197,10 @@ def main() -> int:
         desk = measure_desk(seeded, runs=args.requests, warmup=10, database=database_name(args.database_url))
         for timing in desk.values():
             print_timing(timing)
-        print(f"\nAPI case creation under gunicorn for {args.seconds:g} s", flush=True)
+        if args.assignment_rules:
+            use_assignment_rules()
+        rules = " under the default assignment rules" if args.assignment_rules else ""
+        print(f"\nAPI case creation{rules} under gunicorn for {args.seconds:g} s", flush=True)
         wait_for_quiet(args.quiet_wait)
         load = measure_api_create(args.database_url, seeded, seconds=args.seconds, concurrency=args.concurrency)
         all_pass = summary(seeded, desk, load, machine())

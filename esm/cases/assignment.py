@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from esm.accounts.models import STAFF_ROLES, SYSTEM_USERNAMES, Organisation, Team, User
 from esm.accounts.queries import absences_at
@@ -92,11 +93,19 @@ def available(at: datetime) -> QuerySet[User]:
 
 def least_busy(team: Team, *, at: datetime, exclude: Collection[int] = ()) -> User | None:
     """The team's available member with the fewest open cases (ties: by username); None if all are away."""
+    # A count per member from the (assignee, status) index, not a join of every case the team ever had.
+    open_cases = (
+        Case.objects.filter(assignee_id=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         available(at)
         .filter(team_id=team.pk)
         .exclude(pk__in=list(exclude))
-        .annotate(open_cases=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES)))
+        .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
         .order_by("open_cases", "username")
         .first()
     )
