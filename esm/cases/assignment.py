@@ -94,11 +94,13 @@ def available(at: datetime) -> QuerySet[User]:
 def least_busy(team: Team, *, at: datetime, exclude: Collection[int] = ()) -> User | None:
     """The team's available member with the fewest open cases (ties: by username); None if all are away."""
     # A count per member from the (assignee, status) index, not a join of every case the team ever had.
+    # COUNT(*), not COUNT(id): the id is not in that index, and needing it turns PostgreSQL's index-only scan
+    # into a bitmap scan of every open case's row (0.5 ms against 18 ms a decision at 100,000 cases).
     open_cases = (
         Case.objects.filter(assignee_id=OuterRef("pk"), status__in=OPEN_STATUSES)
         .order_by()
         .values("assignee_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values("count")
     )
     return (
