@@ -63,8 +63,13 @@ def get_building_for(user: User, property_number: str) -> Building:
 
 
 def building_by_property_number(property_number: str) -> Building:
-    """The building with this property number (never a primary key), or `unknown_building`."""
-    found = Building.objects.filter(property_number=property_number).first()
+    """The building with this property number (never a primary key), or `unknown_building`; with who answers
+    for it (technician and team), which automatic assignment of a new case reads."""
+    found = (
+        Building.objects.select_related("responsible_team", "responsible_technician__team")
+        .filter(property_number=property_number)
+        .first()
+    )
     if found is None:
         message = _("Unknown building “%(building)s”.") % {"building": property_number}
         raise DomainError(ErrorCode.UNKNOWN_BUILDING, message, field="building")

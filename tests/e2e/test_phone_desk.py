@@ -258,6 +258,37 @@ def test_a_message_the_server_refuses_stays_visible_until_discarded(live_server,
     assert page.locator("#outbox [data-outbox-item]").count() == 0
 
 
+def test_a_refused_reply_goes_back_into_the_form_with_its_photo(live_server, handset, technician, my_case):
+    base = live_server.url
+    page = handset.new_page()
+    open_case_from_mine(page, base, my_case)
+
+    handset.set_offline(True)
+    page.fill("#id_reply_body", "Ruden er skiftet, se billedet.")
+    page.set_input_files("#id_reply_camera", files=[{"name": "ny-rude.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    page.locator("#reply-form button[type=submit]").click()
+    page.locator('#outbox [data-outbox-state="waiting"]').wait_for()
+    Case.objects.filter(pk=my_case.pk).update(status=Status.CLOSED)  # closed meanwhile: the reply is refused
+    handset.set_offline(False)
+    refused = page.locator('#outbox [data-outbox-state="failed"]')
+    refused.wait_for()
+
+    Case.objects.filter(pk=my_case.pk).update(status=Status.IN_PROGRESS)  # reopened
+    refused.locator("[data-outbox-edit]").click()
+    refused.wait_for(state="detached")
+    assert page.input_value("#id_reply_body") == "Ruden er skiftet, se billedet."
+    assert page.eval_on_selector("#id_reply_files", "input => Array.from(input.files).map(f => f.name)") == [
+        "ny-rude.jpg"
+    ]
+    assert "ny-rude.jpg" in page.locator("#reply-form [data-files-chosen]").inner_text()
+    page.locator("#reply-form button[type=submit]").click()
+
+    assert wait_until(page, lambda: len(replies(my_case)) == 1)
+    (reply,) = replies(my_case)
+    assert reply.body == "Ruden er skiftet, se billedet."
+    assert [a.filename for a in reply.attachments.all()] == ["ny-rude.jpg"]
+
+
 def test_a_reply_whose_answer_was_lost_is_sent_again_and_lands_once(live_server, browser, technician, my_case):
     # Without a service worker: the outbox lives in the page and needs none.
     context = browser.new_context(**PHONE, service_workers="block", locale="da-DK", timezone_id="Europe/Copenhagen")

@@ -383,12 +383,31 @@
           var field = form.querySelector('textarea[name="' + pair[0] + '"], input[name="' + pair[0] + '"]:not([type=hidden])');
           if (field) field.value = pair[1];
         });
+        putFilesBack(form, item.files || []);
         saveDraft(form);
         var body = form.querySelector("textarea");
         if (body) body.focus();
       }
       return removeItem(key);
     }).then(render);
+  }
+
+  // The kept photos and files go back into the form's file field (the one taking several), so a
+  // corrected message is sent with them. Without DataTransfer (old browsers) they stay listed as lost.
+  function putFilesBack(form, files) {
+    if (!files.length) return;
+    var input = form.querySelector("input[type=file][multiple]") || form.querySelector("input[type=file]");
+    var names = files.map(function (file) { return file.name; });
+    try {
+      var transfer = new DataTransfer();
+      files.forEach(function (file) { transfer.items.add(new File([file.blob], file.name, { type: file.type })); });
+      input.files = transfer.files;
+    } catch (error) {
+      names = [text("files_not_restored", { names: names.join(", ") })];
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[data-files-chosen]"), function (node) {
+      node.textContent = names.join(", ");
+    });
   }
 
   // --- banners: offline now, or reading a saved copy --------------------------------------
