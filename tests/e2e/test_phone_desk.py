@@ -265,7 +265,8 @@ def test_a_refused_reply_goes_back_into_the_form_with_its_photo(live_server, han
 
     handset.set_offline(True)
     page.fill("#id_reply_body", "Ruden er skiftet, se billedet.")
-    page.set_input_files("#id_reply_camera", files=[{"name": "ny-rude.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    photo = {"name": "ny-rude.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
+    page.set_input_files("#id_reply_camera", files=[photo])
     page.locator("#reply-form button[type=submit]").click()
     page.locator('#outbox [data-outbox-state="waiting"]').wait_for()
     Case.objects.filter(pk=my_case.pk).update(status=Status.CLOSED)  # closed meanwhile: the reply is refused
