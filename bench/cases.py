@@ -8,7 +8,8 @@
 2. Seeds organisations, ~60 buildings, teams, technicians, customers and N cases with
    their timelines (bulk inserts), the Danish full-text vectors and fresh statistics.
 3. Times the desk queue page and the desk's full-text search in-process with Django's
-   test client (server time without network): p50/p95 and SQL queries per request.
+   test client (server time without network): p50/p95 and SQL queries per request; also a
+   team lead's unattended view (no target of its own; the queue's is the yardstick).
 4. Starts gunicorn (4 workers) on a free loopback port and POSTs /api/v1/cases from a
    pool of concurrent clients for --seconds seconds: cases created per second.
 5. Prints a summary against the targets and drops the database unless --keep.
@@ -838,6 +839,27 @@ def measure_desk(seeded: Seeded, *, runs: int, warmup: int, database: str) -> di
         results["queue"] = Timing("desk queue", missing="desk:queue is not routed yet")
         results["search"] = Timing("desk search", missing="desk:queue is not routed yet")
 
+    # A team lead's unattended view: every open case's last handler action, against the thresholds.
+    lead = User.objects.filter(username="teamleder-nord").first()
+    try:
+        unattended = reverse("desk:unattended")
+    except NoReverseMatch:
+        unattended = ""
+    if lead and unattended:
+        lead_client = Client()
+        lead_client.force_login(lead)
+        results["unattended"] = time_urls(
+            lead_client,
+            "desk unattended",
+            [unattended, f"{unattended}?scope=all"],
+            runs=max(runs // 4, 10),
+            warmup=2,
+            headers={},
+            database=database,
+        )
+    else:
+        results["unattended"] = Timing("desk unattended", missing="no team lead or desk:unattended not routed")
+
     token = issue_api_token(persona)
     headers = {"Authorization": f"Bearer {token}"}
     api_client = Client()  # a token only, no session: as an integration calls it
@@ -1105,7 +1127,7 @@ def summary(seeded: Seeded, desk: dict[str, Timing], load: LoadResult, info: dic
     print(f"  PostgreSQL {info['postgresql']}, Python {info['python']}")
     print(f"  data: {seeded.cases:,} cases ({seeded.open_cases:,} open), {seeded.events:,} events")
     print(f"  seeding took {seeded.seconds:.0f} s; load average {info['load']}")
-    for timing in (queue, search, api_list):
+    for timing in (queue, search, api_list, *([desk["unattended"]] if "unattended" in desk else [])):
         if timing.missing:
             print(f"  {timing.name:<22} NOT MEASURED ({timing.missing})")
         else:

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Case as CaseExpr
+from django.db.models import DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -252,7 +253,9 @@ def unattended(user: User, *, now: datetime, team_only: bool = False) -> QuerySe
     business hours (cases waiting for the customer, a supplier or an approval are not idle).
 
     Annotated with `last_action` (the last handler action, else the report) and `assignee_away_until`.
-    One query; the last action is a correlated subquery on the (case, created_at) index.
+    One query; the last action is a correlated subquery on the (case, created_at) index, compared once
+    with the case's own cutoff (by priority) so PostgreSQL runs it once per open case, not once per
+    priority; a case reported after its cutoff is passed over without it.
     """
     calendar = business_calendar()
     last_action = (
@@ -264,15 +267,17 @@ def unattended(user: User, *, now: datetime, team_only: bool = False) -> QuerySe
     qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
     if team_only and user.team_id:
         qs = qs.filter(Q(team_id=user.team_id) | Q(assignee__team_id=user.team_id))
+    cutoffs = [
+        When(priority=priority, then=Value(business_cutoff(calendar, now, hours * 3600)))
+        for priority, hours in unattended_thresholds().items()
+    ]
     qs = qs.annotate(
         last_action=Coalesce(Subquery(last_action), F("created_at")),
         assignee_away_until=Subquery(away.order_by("-ends").values("ends")[:1]),
+        idle_cutoff=CaseExpr(*cutoffs, default=None, output_field=DateTimeField()),
     )
-    idle = Q(pk__in=[])
-    for priority, hours in unattended_thresholds().items():
-        cutoff = business_cutoff(calendar, now, hours * 3600)
-        idle |= Q(priority=priority, last_action__lte=cutoff)
-    idle &= ~Q(status__in=WAITING_STATUSES)
+    # The last action is never before the report, so a case reported after its cutoff is not idle.
+    idle = ~Q(status__in=WAITING_STATUSES) & Q(created_at__lte=F("idle_cutoff"), last_action__lte=F("idle_cutoff"))
     return qs.filter(Exists(away) | idle).order_by("priority_rank", "last_action", "pk")
 
 
