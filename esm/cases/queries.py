@@ -216,7 +216,7 @@ HANDLER_ACTIONS = (
     EventKind.ASSIGNED,
     EventKind.FIELD_CHANGED,
 )
-UNATTENDED_LIMIT = 200
+UNATTENDED_PAGE = 50  # rows a page; each has its own reassign form
 
 
 def unattended_thresholds() -> dict[str, int]:

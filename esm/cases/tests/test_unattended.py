@@ -147,6 +147,26 @@ def test_the_page_lists_absent_and_idle_cases_and_not_others(
     assert 'data-away="' in page.content.decode()
 
 
+def test_a_long_list_comes_a_page_at_a_time_most_urgent_first(client, make_case, team_lead, monkeypatch):
+    monkeypatch.setattr("esm.cases.queries.UNATTENDED_PAGE", 2)
+    long_ago = timezone.now() - timedelta(days=14)
+    urgent = make_case(priority="urgent", now=long_ago)
+    high = make_case(priority="high", now=long_ago)
+    low = make_case(priority="low", now=long_ago)
+    client.force_login(team_lead)
+    url = reverse("desk:unattended")
+
+    first = client.get(url, {"scope": "all"})
+    second = client.get(url, {"scope": "all", "page": "2"})
+    beyond = client.get(url, {"scope": "all", "page": "9"})  # emptied meanwhile: the first page again
+
+    assert list(rows(first)) == [urgent.number, high.number]
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' not in first.content.decode()
+    assert list(rows(second)) == [low.number]
+    assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
+    assert list(rows(beyond)) == [urgent.number, high.number]
+
+
 def test_a_team_lead_sees_her_teams_cases_unless_she_asks_for_all(client, make_case, team_lead, other_technician):
     long_ago = timezone.now() - timedelta(days=14)
     theirs = make_case(now=long_ago)

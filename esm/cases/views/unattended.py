@@ -2,7 +2,7 @@
 
 Team leads and administrators only (technicians get a 403, everyone else a 404 like every desk
 page). A team lead sees their team's cases (`?scope=all`: every case); an administrator every case.
-Each row has one reassign form: a person, or "auto" (the assignment rules again, passing over the
+50 cases a page, most urgent first. Each row has one reassign form: a person, or "auto" (the assignment rules again, passing over the
 current assignee), posted to the `assign_case` service. Without JavaScript it is a plain POST and a
 redirect; with htmx the list is swapped in place.
 """
@@ -47,9 +47,14 @@ def _scope(request: HttpRequest, user: User) -> str:
     return "team" if user.team_id and user.role == Role.TEAM_LEAD else "all"
 
 
+def _page(request: HttpRequest) -> int:
+    wanted = request.GET.get("page") or request.POST.get("page") or "1"
+    return max(1, min(int(wanted), 10_000)) if wanted.isdigit() else 1
+
+
 def _context(request: HttpRequest, user: User, scope: str, **extra: Any) -> dict[str, Any]:
     now = timezone.now()
-    rows = list(
+    listed = (
         queries.unattended(user, now=now, team_only=scope == "team")
         .select_related("assignee", "team", "category")
         .only(
@@ -66,13 +71,21 @@ def _context(request: HttpRequest, user: User, scope: str, **extra: Any) -> dict
             "team__code",
             "category__name_da",
             "category__name_en",
-        )[: queries.UNATTENDED_LIMIT + 1]
+        )
     )
+    page = _page(request)
+    rows = list(listed[(page - 1) * queries.UNATTENDED_PAGE :][: queries.UNATTENDED_PAGE + 1])
+    if not rows and page > 1:  # the page emptied (cases reassigned meanwhile): back to the first
+        page = 1
+        rows = list(listed[: queries.UNATTENDED_PAGE + 1])
+    start = (page - 1) * queries.UNATTENDED_PAGE
     people = list(handlers())
     return {
-        "rows": rows[: queries.UNATTENDED_LIMIT],
-        "more": len(rows) > queries.UNATTENDED_LIMIT,
-        "limit": queries.UNATTENDED_LIMIT,
+        "rows": rows[: queries.UNATTENDED_PAGE],
+        "page": page,
+        "first": start + 1,
+        "last": start + min(len(rows), queries.UNATTENDED_PAGE),
+        "more": len(rows) > queries.UNATTENDED_PAGE,
         "people": [(person.username, person_label(person)) for person in people],
         "thresholds": queries.unattended_thresholds(),
         "scope": scope,
@@ -130,4 +143,4 @@ def reassign(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, done)
-    return redirect(reverse("desk:unattended") + f"?scope={scope}")
+    return redirect(reverse("desk:unattended") + f"?scope={scope}&page={_page(request)}")
