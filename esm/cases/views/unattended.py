@@ -2,9 +2,9 @@
 
 Team leads and administrators only (technicians get a 403, everyone else a 404 like every desk
 page). A team lead sees their team's cases (`?scope=all`: every case); an administrator every case.
-50 cases a page, most urgent first. Each row has one reassign form: a person, or "auto" (the assignment rules again, passing over the
-current assignee), posted to the `assign_case` service. Without JavaScript it is a plain POST and a
-redirect; with htmx the list is swapped in place.
+50 cases a page, most urgent first. Each row has one reassign form: a person, or "auto" (the
+assignment rules again, passing over the current assignee), posted to the `assign_case` service.
+Without JavaScript it is a plain POST and a redirect; with htmx the list is swapped in place.
 """
 
 from __future__ import annotations
