@@ -165,6 +165,18 @@ def test_a_note_with_a_photo_and_a_reply_written_offline_arrive_in_order(live_se
     assert not note.is_public and reply.is_public
 
 
+def test_every_desk_link_is_in_sight_on_a_phone(live_server, phone, team_lead):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "teamleder")
+    page.goto(f"{live_server.url}/desk/")
+
+    links = page.locator(".topnav a")
+    assert links.count() >= 6  # queues, buildings, maintenance, knowledge, unattended, absence
+    for box in links.evaluate_all("links => links.map(a => a.getBoundingClientRect().toJSON())"):
+        assert 0 <= box["left"] and box["right"] <= 390 and box["height"] >= 40  # on screen, a thumb's height
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_a_draft_survives_a_reload(live_server, handset, technician, my_case):
     base = live_server.url
     page = handset.new_page()
