@@ -173,7 +173,7 @@ def test_every_desk_link_is_in_sight_on_a_phone(live_server, phone, team_lead):
     links = page.locator(".topnav a")
     assert links.count() >= 6  # queues, buildings, maintenance, knowledge, unattended, absence
     for box in links.evaluate_all("links => links.map(a => a.getBoundingClientRect().toJSON())"):
-        assert 0 <= box["left"] and box["right"] <= 390 and box["height"] >= 40  # on screen, a thumb's height
+        assert box["left"] >= 0 and box["right"] <= 390 and box["height"] >= 40  # on screen, a thumb's height
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
