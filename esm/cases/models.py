@@ -282,6 +282,7 @@ class EventKind(models.TextChoices):
     EMAIL_FAILED = "email_failed", _("E-mail not delivered")
     MACRO_APPLIED = "macro_applied", _("Macro applied")
     ARTICLE_LINKED = "article_linked", _("Knowledge article linked")
+    ARTICLE_UNLINKED = "article_unlinked", _("Knowledge article unlinked")
 
 
 class CaseEvent(models.Model):

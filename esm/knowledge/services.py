@@ -321,6 +321,27 @@ def link_article(actor: User, *, case: Case, article: Article, now: datetime | N
     return link
 
 
+def unlink_article(actor: User, *, case: Case, article: Article, now: datetime | None = None) -> bool:
+    """Take a linked article off a case (linked by mistake, or no longer to the point): one timeline
+    event. False, and nothing recorded, when it was not linked."""
+    _require_handler(actor)
+    if not actor.has_perm("cases.view_case", case):
+        raise DomainError(ErrorCode.NOT_FOUND, _("No such case."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        deleted, _rows = CaseArticleLink.objects.filter(case=case, article=article).delete()
+        if deleted:
+            record_event(
+                case,
+                actor,
+                EventKind.ARTICLE_UNLINKED,
+                is_public=False,
+                payload={"slug": article.slug, "title": article.title_da, "article": article.pk},
+                at=now,
+            )
+    return bool(deleted)
+
+
 def article_from_reply(actor: User, *, event: CaseEvent) -> dict[str, Any]:
     """What a new article written from a desk answer starts with: the case's title, the answer,
     the case's category and building. Saving it with `source_event=event` links it to the case."""

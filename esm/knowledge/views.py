@@ -197,17 +197,15 @@ def article_revision(request: HttpRequest, slug: str, number: int) -> HttpRespon
     return render(request, "knowledge/desk/revision.html", {"article": article, "revision": revision})
 
 
-@require_POST
-@handler_required
-def link(request: HttpRequest) -> HttpResponse:
-    """Link an article to a case (from the case page's knowledge panel), then back to the case."""
+def _change_case_link(request: HttpRequest, change: Any) -> HttpResponse:
+    """Link or unlink (`change`, a service) the posted article and case, then back to the case."""
     user = _user(request)
     case = _case_from(user, request.POST.get("case", ""))
     if case is None:
         raise Http404("No such case")
     article = _article(user, request.POST.get("article", "").strip()[:80])
     try:
-        services.link_article(user, case=case, article=article)
+        change(user, case=case, article=article)
     except DomainError as error:
         messages.error(request, error.message)
     target = reverse("desk:case", kwargs={"number": case.number})
@@ -218,3 +216,17 @@ def link(request: HttpRequest) -> HttpResponse:
         response["HX-Redirect"] = target
         return response
     return redirect(target + "#knowledge")
+
+
+@require_POST
+@handler_required
+def link(request: HttpRequest) -> HttpResponse:
+    """Link an article to a case (from the case page's knowledge panel)."""
+    return _change_case_link(request, services.link_article)
+
+
+@require_POST
+@handler_required
+def unlink(request: HttpRequest) -> HttpResponse:
+    """Take a linked article off a case (from the case page's knowledge panel)."""
+    return _change_case_link(request, services.unlink_article)

@@ -246,6 +246,8 @@ def event_summary(event: CaseEvent) -> str:
         return gettext("Applied the macro “%(name)s”") % {"name": payload.get("macro", "")}
     if kind == EventKind.ARTICLE_LINKED:
         return gettext("Linked the knowledge article “%(title)s”") % {"title": payload.get("title", "")}
+    if kind == EventKind.ARTICLE_UNLINKED:
+        return gettext("Removed the link to the knowledge article “%(title)s”") % {"title": payload.get("title", "")}
     email = payload.get("email") if isinstance(payload.get("email"), dict) else None
     if kind in (EventKind.EMAIL_SENT, EventKind.EMAIL_FAILED) and email is not None:
         values = {"to": email.get("to", ""), "subject": email.get("subject", ""), "error": email.get("error", "")}

@@ -71,6 +71,43 @@ def test_the_link_form_links_and_returns_to_the_case(make_case: Any, heating_art
     assert 'data-kind="article_linked"' in page
 
 
+def test_a_link_made_by_mistake_is_removed_from_the_case_page_and_the_timeline_says_so(
+    make_case: Any, heating_article: Article, technician: Any
+) -> None:
+    case = make_case(title="Ingen varme i klasselokalet", category="heating")
+    services.link_article(technician, case=case, article=heating_article)
+    client = _client(technician)
+    page = client.get(reverse("desk:case", args=[case.number])).content.decode()
+    assert f'data-unlink-article="{heating_article.slug}"' in page
+
+    response = client.post(reverse("knowledge:unlink"), {"case": case.number, "article": heating_article.slug})
+    again = services.unlink_article(technician, case=case, article=heating_article)  # nothing left to remove
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("desk:case", args=[case.number]) + "#knowledge"
+    assert not CaseArticleLink.objects.filter(case=case).exists()
+    assert again is False
+    [event] = case.events.filter(kind=EventKind.ARTICLE_UNLINKED)
+    assert (event.actor, event.is_public, event.payload["slug"]) == (technician, False, heating_article.slug)
+    assert heating_article.title_da in event_summary(event)
+    page = client.get(reverse("desk:case", args=[case.number])).content.decode()
+    assert f'data-linked-article="{heating_article.slug}"' not in page
+    assert 'data-kind="article_unlinked"' in page
+
+
+def test_reporters_cannot_unlink(make_case: Any, heating_article: Article, technician: Any, customer: Any) -> None:
+    case = make_case()
+    services.link_article(technician, case=case, article=heating_article)
+    with pytest.raises(DomainError) as error:
+        services.unlink_article(customer, case=case, article=heating_article)
+    assert error.value.code == ErrorCode.PERMISSION_DENIED
+    response = _client(customer).post(
+        reverse("knowledge:unlink"), {"case": case.number, "article": heating_article.slug}
+    )
+    assert response.status_code == 404
+    assert CaseArticleLink.objects.filter(case=case).count() == 1
+
+
 def test_the_case_panel_suggests_matching_articles_including_internal_ones(
     make_case: Any, heating_article: Article, internal_article: Article, keys_article: Article, technician: Any
 ) -> None:
