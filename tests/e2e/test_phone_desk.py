@@ -177,6 +177,41 @@ def test_every_desk_link_is_in_sight_on_a_phone(live_server, phone, team_lead):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def test_offline_a_status_change_says_it_needs_a_connection_instead_of_failing(
+    live_server, handset, technician, my_case
+):
+    base = live_server.url
+    page = handset.new_page()
+    open_case_from_mine(page, base, my_case)
+    wait = page.locator('#case-header button[name=action][value="wait_for_supplier"]')
+
+    handset.set_offline(True)
+    page.locator('[data-offline-banner="offline"]').wait_for()
+    assert wait.is_disabled() and wait.get_attribute("title")
+    assert not page.locator("#reply-form button[type=submit]").is_disabled()  # replies still wait on the phone
+
+    handset.set_offline(False)
+    page.locator('[data-offline-banner="offline"]').wait_for(state="detached")
+    assert wait.is_enabled()
+    wait.click()
+    page.locator("#case-header .status-waiting_supplier").wait_for()
+    my_case.refresh_from_db()
+    assert my_case.status == Status.WAITING_SUPPLIER
+
+
+def test_a_status_change_the_connection_drops_is_reported_not_lost_silently(live_server, handset, technician, my_case):
+    base = live_server.url
+    page = handset.new_page()
+    open_case_from_mine(page, base, my_case)
+    page.route(f"**/desk/cases/{my_case.number}/action/", lambda route: route.abort("internetdisconnected"))
+
+    page.locator('#case-header button[name=action][value="wait_for_supplier"]').click()
+
+    page.locator('[data-offline-banner="change"]').wait_for()
+    my_case.refresh_from_db()
+    assert my_case.status == Status.IN_PROGRESS
+
+
 def test_a_draft_survives_a_reload(live_server, handset, technician, my_case):
     base = live_server.url
     page = handset.new_page()

@@ -422,7 +422,30 @@
   }
 
   function showConnection() {
-    banner("offline", navigator.onLine === false ? text("offline_now") : "");
+    var offline = navigator.onLine === false;
+    banner("offline", offline ? text("offline_now") : "");
+    if (!offline) banner("change", "");
+    holdChanges(offline);
+  }
+
+  // Other changes (status, assignee, fields, watchers …) need the server's answer: offline, their
+  // buttons are disabled and say why, instead of failing on a tap; they come back with the connection.
+  function holdChanges(offline) {
+    Array.prototype.forEach.call(document.querySelectorAll('form[method="post"]'), function (form) {
+      if (kindOf(form)) return;  // replies, notes and phone calls wait in the outbox instead
+      Array.prototype.forEach.call(form.querySelectorAll("button, input[type=submit]"), function (button) {
+        if (offline && !button.disabled && button.type !== "button") {
+          button.disabled = true;
+          button.setAttribute("data-offline-held", button.getAttribute("title") || "");
+          button.setAttribute("title", text("needs_connection"));
+        } else if (!offline && button.hasAttribute("data-offline-held")) {
+          button.disabled = false;
+          var title = button.getAttribute("data-offline-held");
+          if (title) button.setAttribute("title", title); else button.removeAttribute("title");
+          button.removeAttribute("data-offline-held");
+        }
+      });
+    });
   }
 
   function showSavedCopy() {
@@ -520,6 +543,15 @@
     showSavedCopy();
     showConnection();
     window.addEventListener("offline", showConnection);
+    // Any other change the connection dropped (online by the browser's account, but no answer): say
+    // so until a request gets through.
+    document.body.addEventListener("htmx:sendError", function (event) {
+      var form = event.detail && event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+      if (form && !kindOf(form)) banner("change", text("change_not_sent"));
+    });
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail && event.detail.successful) banner("change", "");
+    });
     window.addEventListener("online", function () { showConnection(); flush(); });
     if (CASE) { setUpForms(); setUpQuickBar(); }
     render().then(flush);
