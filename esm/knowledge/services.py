@@ -299,46 +299,40 @@ def _check_reply(actor: User, event: CaseEvent) -> None:
         )
 
 
-def link_article(actor: User, *, case: Case, article: Article, now: datetime | None = None) -> CaseArticleLink:
-    """Link an article to a case, once: linking it again changes nothing and records nothing."""
+def _case_for_links(actor: User, case: Case) -> None:
     _require_handler(actor)
     if not actor.has_perm("cases.view_case", case):
         raise DomainError(ErrorCode.NOT_FOUND, _("No such case."))
+
+
+def _record_link(case: Case, actor: User, kind: EventKind, article: Article, now: datetime) -> None:
+    """The internal timeline event of a link made or removed."""
+    payload = {"slug": article.slug, "title": article.title_da, "article": article.pk}
+    record_event(case, actor, kind, is_public=False, payload=payload, at=now)
+
+
+def link_article(actor: User, *, case: Case, article: Article, now: datetime | None = None) -> CaseArticleLink:
+    """Link an article to a case, once: linking it again changes nothing and records nothing."""
+    _case_for_links(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
         link, created = CaseArticleLink.objects.get_or_create(
             case=case, article=article, defaults={"linked_by": actor, "created_at": now}
         )
         if created:
-            record_event(
-                case,
-                actor,
-                EventKind.ARTICLE_LINKED,
-                is_public=False,
-                payload={"slug": article.slug, "title": article.title_da, "article": article.pk},
-                at=now,
-            )
+            _record_link(case, actor, EventKind.ARTICLE_LINKED, article, now)
     return link
 
 
 def unlink_article(actor: User, *, case: Case, article: Article, now: datetime | None = None) -> bool:
     """Take a linked article off a case (linked by mistake, or no longer to the point): one timeline
     event. False, and nothing recorded, when it was not linked."""
-    _require_handler(actor)
-    if not actor.has_perm("cases.view_case", case):
-        raise DomainError(ErrorCode.NOT_FOUND, _("No such case."))
+    _case_for_links(actor, case)
     now = now or timezone.now()
     with transaction.atomic():
         deleted, _rows = CaseArticleLink.objects.filter(case=case, article=article).delete()
         if deleted:
-            record_event(
-                case,
-                actor,
-                EventKind.ARTICLE_UNLINKED,
-                is_public=False,
-                payload={"slug": article.slug, "title": article.title_da, "article": article.pk},
-                at=now,
-            )
+            _record_link(case, actor, EventKind.ARTICLE_UNLINKED, article, now)
     return bool(deleted)
 
 
