@@ -165,6 +165,8 @@ def test_a_long_list_comes_a_page_at_a_time_most_urgent_first(client, make_case,
     assert list(rows(second)) == [low.number]
     assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
     assert list(rows(beyond)) == [urgent.number, high.number]
+    for nonsense in ("²", "-1", "9" * 5000, "abc"):  # the first page, never an error
+        assert list(rows(client.get(url, {"scope": "all", "page": nonsense}))) == [urgent.number, high.number]
 
 
 def test_a_team_lead_sees_her_teams_cases_unless_she_asks_for_all(client, make_case, team_lead, other_technician):
