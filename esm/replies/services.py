@@ -170,14 +170,19 @@ def update_template(
     now = now or timezone.now()
     _require_may_edit(actor, template)
     values = validate_template(name=name, body_da=body_da, body_en=body_en, owner=template.owner, exclude=template.pk)
+    _save_changes(template, values, is_active=is_active, now=now)
+    return template
+
+
+def _save_changes(item: ReplyTemplate | Macro, values: dict[str, Any], *, is_active: bool, now: datetime) -> None:
+    """Write checked values, the active flag and the change time of a template or macro."""
     with transaction.atomic():
         for field, value in values.items():
-            setattr(template, field, value)
-        template.is_active = is_active
-        template.updated_at = now
-        template.full_clean(validate_constraints=False)
-        template.save(update_fields=[*values, "is_active", "updated_at"])
-    return template
+            setattr(item, field, value)
+        item.is_active = is_active
+        item.updated_at = now
+        item.full_clean(validate_constraints=False)
+        item.save(update_fields=[*values, "is_active", "updated_at"])
 
 
 def delete_template(actor: User, *, template: ReplyTemplate) -> None:
@@ -293,13 +298,7 @@ def update_macro(
         team=team,
         exclude=macro.pk,
     )
-    with transaction.atomic():
-        for field, value in values.items():
-            setattr(macro, field, value)
-        macro.is_active = is_active
-        macro.updated_at = now
-        macro.full_clean(validate_constraints=False)
-        macro.save(update_fields=[*values, "is_active", "updated_at"])
+    _save_changes(macro, values, is_active=is_active, now=now)
     return macro
 
 
